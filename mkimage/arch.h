@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: MIT */
+#pragma once
+
+#include <stdint.h>
+
+/*
+ * One row per architecture: everything that differs between them lives here,
+ * so adding x64 or riscv64 is a new row, not new branches.
+ */
+struct arch {
+        const char *name;            /* canonical CLI name: "aa64" */
+        const char *aliases[3];      /* other accepted names, NULL-terminated */
+        const char *removable_file;  /* file name under \EFI\BOOT\ */
+        uint16_t pe_machine;         /* COFF machine of EFI applications */
+        uint16_t pe_magic;           /* optional header magic: PE32 or PE32+ */
+        const char *root_type_guid;  /* Discoverable Partitions root type */
+        const char *description;
+};
+
+/* Look up by canonical name or alias (case-insensitive); NULL if unknown. */
+const struct arch *arch_find(const char *name);
+/* "aa64 (aarch64, arm64), arm (armhf, armv7)", for messages and --help. */
+const char *arch_list(void);

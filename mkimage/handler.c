@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: MIT */
+#include "handler.h"
+
+#include <stddef.h>
+
+/* fs = none: the partition is left as holes, which read as zeros. */
+static const struct part_handler none_handler = {
+        .fs = FS_NONE,
+};
+
+const struct part_handler *part_handler_for(enum part_fs fs)
+{
+        switch (fs) {
+        case FS_VFAT:
+                return &vfat_handler;
+        case FS_EXT4:
+                return &ext4_handler;
+        case FS_NONE:
+                break;
+        }
+        return &none_handler;
+}

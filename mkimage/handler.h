@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: MIT */
+#pragma once
+
+#include "plan.h"
+
+/* What a partition handler works on: the image being written and the inputs. */
+struct job {
+        const struct plan *plan;
+        const char *image_path;   /* the temporary file, for tools that open by path */
+        int fd;
+        const char *bootloader;   /* --bootloader FILE, or NULL */
+        const char *esp_dir;      /* --esp-dir DIR, or NULL */
+};
+
+/*
+ * One handler per kind of partition content. The core loops over the
+ * partitions and calls format, then fill; it never special-cases a file
+ * system.
+ */
+struct part_handler {
+        enum part_fs fs;
+        /* Check what the partition can hold before anything is written. */
+        int (*check)(const struct job *job, const struct plan_partition *pp);
+        /* Write an empty file system into the partition. */
+        int (*format)(const struct job *job, const struct plan_partition *pp);
+        /* Put the content in. */
+        int (*fill)(const struct job *job, const struct plan_partition *pp);
+};
+
+const struct part_handler *part_handler_for(enum part_fs fs);
+
+extern const struct part_handler vfat_handler;
+extern const struct part_handler ext4_handler;

@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: MIT */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "guid.h"
+
+/*
+ * A layout file describes the disk: an optional [disk] section and one
+ * [partition NAME] section per partition, in disk order. See
+ * docs/layout-format.md.
+ */
+
+enum part_kind {
+        PART_ESP,       /* EFI System Partition */
+        PART_ROOT,      /* the arch's Discoverable Partitions root type */
+        PART_VARSTORE,  /* UEFI variable store (project-defined type) */
+        PART_LINUX,     /* Linux generic data */
+        PART_OTHER,     /* any type GUID given literally */
+};
+
+enum part_fs {
+        FS_NONE,
+        FS_VFAT,
+        FS_EXT4,
+};
+
+enum size_mode {
+        SIZE_FIXED,
+        SIZE_AUTO,      /* computed from content (or the kind's minimum) */
+        SIZE_REST,      /* whatever the disk has left */
+};
+
+struct layout_partition {
+        char *name;             /* GPT partition name: the section's NAME */
+        unsigned line;          /* where its section starts, for messages */
+        enum part_kind kind;
+        guid_t type;            /* for PART_OTHER; others come from kind + arch */
+        enum size_mode size_mode;
+        uint64_t size;          /* for SIZE_FIXED */
+        enum part_fs fs;
+        char *label;            /* file system label; NULL = none */
+        bool uuid_set;
+        guid_t uuid;            /* fixed partition GUID */
+        bool fs_set;            /* fs given explicitly (else the kind's default) */
+};
+
+struct layout {
+        char *path;
+        bool disk_size_set;
+        uint64_t disk_size;     /* 0 with disk_size_set = "auto" */
+        struct layout_partition *parts;
+        size_t n_parts;
+};
+
+/* Name ("vmspec") or path; names are searched in the layout directories. */
+int layout_load(const char *name_or_path, struct layout **ret);
+void layout_free(struct layout *l);
+
+/* The project's own GPT type for a variable-store partition. */
+#define VARSTORE_TYPE_GUID "2733F78F-FA97-4F45-8CC4-56973BF464DB"
+#define ESP_TYPE_GUID "C12A7328-F81F-11D2-BA4B-00A0C93EC93B"
+#define LINUX_DATA_TYPE_GUID "0FC63DAF-8483-4772-8E79-3D69D8477DE4"
+
+const char *part_kind_name(enum part_kind k);
+const char *part_fs_name(enum part_fs fs);
