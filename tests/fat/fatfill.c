@@ -1,0 +1,165 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Test-only driver for esp/fat.c: fills the FAT32 file system at OFFSET of
+ * IMAGE with the tree SRC_DIR, the way the ESP handler will.
+ *
+ *   fatfill IMAGE OFFSET SIZE SRC_DIR [--order=sorted|reverse|shuffle] [--buffer]
+ *
+ * --order chooses the order the entries are added in (shuffle uses a fixed
+ * seed); --buffer adds files through fat_add_buffer() instead of an fd.
+ * Prints "free BYTES cluster BYTES" after finishing.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "fat.h"
+#include "util.h"
+
+struct entry {
+        char *path;     /* relative to SRC_DIR */
+        bool is_dir;
+        uint64_t size;
+        int64_t mtime;
+};
+
+static struct entry *entries;
+static size_t n_entries, cap_entries;
+static size_t src_len;
+
+static int collect(const char *fpath, const struct stat *st, int type, struct FTW *ftw)
+{
+        if (ftw->level == 0)
+                return 0;
+        if (type != FTW_F && type != FTW_D) {
+                fprintf(stderr, "fatfill: %s: not a file or directory\n", fpath);
+                return -1;
+        }
+        if (n_entries == cap_entries) {
+                cap_entries = cap_entries ? cap_entries * 2 : 256;
+                entries = realloc(entries, cap_entries * sizeof(*entries));
+                if (!entries)
+                        return -1;
+        }
+        entries[n_entries++] = (struct entry) {
+                .path = strdup(fpath + src_len + 1),
+                .is_dir = type == FTW_D,
+                .size = (uint64_t)st->st_size,
+                .mtime = st->st_mtime,
+        };
+        return 0;
+}
+
+static int compare_paths(const void *a, const void *b)
+{
+        return strcmp(((const struct entry *)a)->path, ((const struct entry *)b)->path);
+}
+
+static void reorder(const char *order)
+{
+        qsort(entries, n_entries, sizeof(*entries), compare_paths);
+        if (strcmp(order, "reverse") == 0) {
+                for (size_t i = 0; i < n_entries / 2; i++) {
+                        struct entry t = entries[i];
+                        entries[i] = entries[n_entries - 1 - i];
+                        entries[n_entries - 1 - i] = t;
+                }
+        } else if (strcmp(order, "shuffle") == 0) {
+                uint64_t x = 0x9E3779B97F4A7C15ULL;
+                for (size_t i = n_entries; i > 1; i--) {
+                        x ^= x << 13;
+                        x ^= x >> 7;
+                        x ^= x << 17;
+                        size_t j = (size_t)(x % i);
+                        struct entry t = entries[i - 1];
+                        entries[i - 1] = entries[j];
+                        entries[j] = t;
+                }
+        }
+}
+
+static int add_entry(struct fat_fs *fs, const char *src_dir, const struct entry *e, bool via_buffer)
+{
+        if (e->is_dir)
+                return fat_mkdir(fs, e->path, e->mtime);
+
+        _cleanup_free_ char *full = NULL;
+        if (asprintf(&full, "%s/%s", src_dir, e->path) < 0)
+                return -ENOMEM;
+        _cleanup_close_ int fd = open(full, O_RDONLY | O_CLOEXEC);
+        if (fd < 0) {
+                fprintf(stderr, "fatfill: %s: %m\n", full);
+                return -errno;
+        }
+        if (!via_buffer)
+                return fat_add_file(fs, e->path, fd, e->size, e->mtime);
+
+        _cleanup_free_ uint8_t *data = malloc(e->size + 1);
+        if (!data)
+                return -ENOMEM;
+        int r = pread_all(fd, data, e->size, 0);
+        if (r < 0)
+                return r;
+        return fat_add_buffer(fs, e->path, data, e->size, e->mtime);
+}
+
+int main(int argc, char **argv)
+{
+        const char *order = "sorted";
+        bool via_buffer = false;
+
+        if (argc < 5) {
+                fprintf(stderr, "usage: fatfill IMAGE OFFSET SIZE SRC_DIR [--order=sorted|reverse|shuffle] [--buffer]\n");
+                return 2;
+        }
+        for (int i = 5; i < argc; i++) {
+                if (strncmp(argv[i], "--order=", 8) == 0)
+                        order = argv[i] + 8;
+                else if (strcmp(argv[i], "--buffer") == 0)
+                        via_buffer = true;
+                else {
+                        fprintf(stderr, "fatfill: unknown option %s\n", argv[i]);
+                        return 2;
+                }
+        }
+        uint64_t offset = strtoull(argv[2], NULL, 0);
+        uint64_t size = strtoull(argv[3], NULL, 0);
+        const char *src_dir = argv[4];
+        src_len = strlen(src_dir);
+
+        if (nftw(src_dir, collect, 64, FTW_PHYS) != 0) {
+                fprintf(stderr, "fatfill: cannot walk %s\n", src_dir);
+                return 1;
+        }
+        reorder(order);
+
+        _cleanup_close_ int fd = open(argv[1], O_RDWR | O_CLOEXEC);
+        if (fd < 0) {
+                fprintf(stderr, "fatfill: %s: %m\n", argv[1]);
+                return 1;
+        }
+        struct fat_fs *fs;
+        int r = fat_open(fd, offset, size, &fs);
+        if (r < 0)
+                return 1;
+        for (size_t i = 0; i < n_entries && r >= 0; i++)
+                r = add_entry(fs, src_dir, &entries[i], via_buffer);
+        if (r >= 0)
+                r = fat_finish(fs);
+        if (r >= 0)
+                printf("free %" PRIu64 " cluster %" PRIu32 "\n", fat_free_bytes(fs), fat_cluster_size(fs));
+        fat_free(fs);
+
+        for (size_t i = 0; i < n_entries; i++)
+                free(entries[i].path);
+        free(entries);
+        return r < 0 ? 1 : 0;
+}
