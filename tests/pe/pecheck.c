@@ -12,7 +12,9 @@
  *                            fields); prints how many were accepted and
  *                            rejected. Its value is in running under ASan.
  */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE   /* asprintf, memfd_create */
+#endif
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
