@@ -1,0 +1,8 @@
+# The mkvmimage command line: images checked with sfdisk, sgdisk, blkid,
+# fsck.fat, mtools and e2fsck; bad input; output safety; reproducibility.
+add_shell_test(cli-gpt-esp cli/gpt-esp.sh)
+add_shell_test(cli-layouts cli/layouts.sh)
+add_shell_test(cli-esp-dir cli/esp-dir.sh)
+add_shell_test(cli-reproducible cli/reproducible.sh)
+add_shell_test(cli-bad-input cli/bad-input.sh)
+add_shell_test(cli-output-safety cli/output-safety.sh)

@@ -1,0 +1,60 @@
+# Shared helpers for the mkvmimage CLI tests (sourced). Every check reads the
+# image with a tool we did not write: sfdisk, sgdisk, blkid, fsck.fat, mtools,
+# e2fsck.
+set -euo pipefail
+
+fail() { echo "FAIL: $*" >&2; exit 1; }
+pass() { echo "ok: $*"; }
+
+[ -x "${MKVMIMAGE:-}" ] || fail "MKVMIMAGE is not set to the built mkvmimage (run through ctest)"
+for t in sfdisk sgdisk blkid fsck.fat mdir mtype mcopy e2fsck jq xxd; do
+        command -v "$t" >/dev/null || fail "$t not found: run scripts/setup-deps"
+done
+
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/mkvm-cli-test.XXXXXX")
+trap 'rm -rf "$WORK"' EXIT
+
+ESP_TYPE=C12A7328-F81F-11D2-BA4B-00A0C93EC93B
+AA64_ROOT_TYPE=B921B045-1DF0-41C3-AF44-4C6F280D3FAE
+ARM_ROOT_TYPE=69DAD710-2CE4-4E3C-B16C-21A1D49ABED3
+VARSTORE_TYPE=2733F78F-FA97-4F45-8CC4-56973BF464DB
+
+# systemd_boot ARCH: path of Debian's systemd-boot EFI binary for a Debian
+# architecture (arm64, armhf, amd64), fetched into the fixture cache.
+systemd_boot() {
+        local arch=$1 dir name
+        dir=$("$TESTS_DIR/fixtures/fetch-debian-packages" "$arch" systemd-boot-efi) ||
+                fail "cannot fetch systemd-boot-efi for $arch"
+        case $arch in
+        arm64) name=systemd-bootaa64.efi ;;
+        armhf) name=systemd-bootarm.efi ;;
+        amd64) name=systemd-bootx64.efi ;;
+        esac
+        [ -f "$dir/usr/lib/systemd/boot/efi/$name" ] || fail "$name not in systemd-boot-efi ($arch)"
+        echo "$dir/usr/lib/systemd/boot/efi/$name"
+}
+
+# part_field IMG N FIELD: a field (start, size, type, uuid, name) of GPT
+# partition N as sfdisk --json reports it.
+part_field() {
+        sfdisk --json "$1" | jq -r ".partitiontable.partitions[$(($2 - 1))].$3 // empty"
+}
+
+# part_offset IMG N: byte offset of partition N.
+part_offset() { echo $(( $(part_field "$1" "$2" start) * 512 )); }
+
+# expect_failure DESCRIPTION PATTERN CMD...: CMD must exit non-zero, print a
+# message matching PATTERN (grep -E), and leave no output or temporary file
+# in $WORK/out.
+expect_failure() {
+        local what=$1 pattern=$2 rc=0
+        shift 2
+        rm -rf "$WORK/out"
+        mkdir -p "$WORK/out"
+        "$@" >"$WORK/stdout" 2>"$WORK/stderr" || rc=$?
+        [ "$rc" -ne 0 ] || fail "$what: exit status 0"
+        grep -Eq -- "$pattern" "$WORK/stderr" ||
+                fail "$what: message does not match /$pattern/: $(cat "$WORK/stderr")"
+        [ -z "$(ls -A "$WORK/out")" ] || fail "$what: left files behind: $(ls -A "$WORK/out")"
+        pass "$what: $(head -n 1 "$WORK/stderr")"
+}
