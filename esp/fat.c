@@ -489,14 +489,20 @@ static void node_free(struct fat_node *n)
         free(n);
 }
 
-static uint32_t dir_clusters_needed(const struct fat_fs *fs, const struct fat_node *dir)
+/* Clusters `dir` needs for `n_entries` entries that it does not have yet. */
+static uint32_t dir_clusters_for(const struct fat_fs *fs, const struct fat_node *dir, size_t n_entries)
 {
-        uint64_t c = clusters_for_bytes(fs, (uint64_t)dir->n_entries * DIRENT_SIZE);
+        uint64_t c = clusters_for_bytes(fs, (uint64_t)n_entries * DIRENT_SIZE);
         if (c == 0)
                 c = 1;
         if (dir == fs->root)
                 return c > fs->root_chain_len ? (uint32_t)(c - fs->root_chain_len) : 0;
         return (uint32_t)c;
+}
+
+static uint32_t dir_clusters_needed(const struct fat_fs *fs, const struct fat_node *dir)
+{
+        return dir_clusters_for(fs, dir, dir->n_entries);
 }
 
 static size_t node_entry_count(const struct fat_node *n)
@@ -668,9 +674,8 @@ static uint64_t usable_clusters(const struct fat_fs *fs)
 static int check_space(struct fat_fs *fs, const struct fat_node *dir, const struct fat_node *child,
                        uint64_t data_clusters, const char *path)
 {
-        struct fat_node probe = *dir;
-        probe.n_entries += node_entry_count(child);
-        uint64_t dir_growth = dir_clusters_needed(fs, &probe) - dir_clusters_needed(fs, dir);
+        uint64_t dir_growth = dir_clusters_for(fs, dir, dir->n_entries + node_entry_count(child)) -
+                              dir_clusters_needed(fs, dir);
         if (child->is_dir)
                 dir_growth++;
         uint64_t need = data_clusters + dir_growth;

@@ -4,9 +4,12 @@
  * IMAGE with the tree SRC_DIR, the way the ESP handler will.
  *
  *   fatfill IMAGE OFFSET SIZE SRC_DIR [--order=sorted|reverse|shuffle] [--buffer]
+ *           [--extra=PATH]... [--mkdir=PATH]...
  *
  * --order chooses the order the entries are added in (shuffle uses a fixed
- * seed); --buffer adds files through fat_add_buffer() instead of an fd.
+ * seed); --buffer adds files through fat_add_buffer() instead of an fd;
+ * --extra adds a 6-byte file "extra\n" at PATH after the tree, --mkdir a
+ * directory (both for names no host file system can hold).
  * Prints "free BYTES cluster BYTES" after finishing.
  */
 #define _GNU_SOURCE
@@ -115,6 +118,9 @@ int main(int argc, char **argv)
 {
         const char *order = "sorted";
         bool via_buffer = false;
+        const char *extras[64];
+        bool extra_is_dir[64];
+        size_t n_extras = 0;
 
         if (argc < 5) {
                 fprintf(stderr, "usage: fatfill IMAGE OFFSET SIZE SRC_DIR [--order=sorted|reverse|shuffle] [--buffer]\n");
@@ -125,7 +131,13 @@ int main(int argc, char **argv)
                         order = argv[i] + 8;
                 else if (strcmp(argv[i], "--buffer") == 0)
                         via_buffer = true;
-                else {
+                else if (strncmp(argv[i], "--extra=", 8) == 0 && n_extras < 64) {
+                        extra_is_dir[n_extras] = false;
+                        extras[n_extras++] = argv[i] + 8;
+                } else if (strncmp(argv[i], "--mkdir=", 8) == 0 && n_extras < 64) {
+                        extra_is_dir[n_extras] = true;
+                        extras[n_extras++] = argv[i] + 8;
+                } else {
                         fprintf(stderr, "fatfill: unknown option %s\n", argv[i]);
                         return 2;
                 }
@@ -152,6 +164,9 @@ int main(int argc, char **argv)
                 return 1;
         for (size_t i = 0; i < n_entries && r >= 0; i++)
                 r = add_entry(fs, src_dir, &entries[i], via_buffer);
+        for (size_t i = 0; i < n_extras && r >= 0; i++)
+                r = extra_is_dir[i] ? fat_mkdir(fs, extras[i], 1600000000) :
+                                      fat_add_buffer(fs, extras[i], "extra\n", 6, 1600000000);
         if (r >= 0)
                 r = fat_finish(fs);
         if (r >= 0)
