@@ -1,0 +1,1162 @@
+/* SPDX-License-Identifier: MIT */
+#include "ext4.h"
+
+#include <et/com_err.h>
+#include <ext2fs/ext2_fs.h>
+#include <ext2fs/ext2fs.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+
+#include "log.h"
+#include "util.h"
+
+extern char **environ;
+
+/* File data is gathered into a window of this size before it is written:
+ * one allocation and one large write per window, memory bounded. */
+#define DATA_WINDOW (4 * 1024 * 1024)
+#define EXT4_NAME_MAX 255
+#define EXT4_LINKS_MAX 65000
+
+/* ---- formatting ---- */
+
+static int find_in_path(const char *name, char **ret)
+{
+        /* An ordinary user's PATH on Debian lacks the sbin directories. */
+        const char *path = getenv("PATH");
+        _cleanup_free_ char *dirs = NULL;
+        char *saveptr = NULL, *d;
+
+        if (asprintf(&dirs, "%s:/usr/sbin:/sbin", path ?: "/usr/bin:/bin") < 0)
+                return -ENOMEM;
+        for (d = strtok_r(dirs, ":", &saveptr); d; d = strtok_r(NULL, ":", &saveptr)) {
+                char *p;
+
+                if (asprintf(&p, "%s/%s", d, name) < 0)
+                        return -ENOMEM;
+                if (access(p, X_OK) == 0) {
+                        *ret = p;
+                        return 0;
+                }
+                free(p);
+        }
+        return -ENOENT;
+}
+
+static void free_strv(char **v)
+{
+        if (!v)
+                return;
+        for (char **p = v; *p; p++)
+                free(*p);
+        free(v);
+}
+
+static void strv_freep(char ***v)
+{
+        free_strv(*v);
+}
+
+/* The environment of mke2fs: ours, with E2FSPROGS_FAKE_TIME pinning the
+ * times it writes when a clamp time is given. */
+static int make_mke2fs_environment(int64_t clamp_time, char ***ret)
+{
+        size_t n = 0, i = 0;
+        char **env;
+
+        while (environ[n])
+                n++;
+        env = calloc(n + 2, sizeof(char *));
+        if (!env)
+                return -ENOMEM;
+        for (size_t j = 0; j < n; j++) {
+                if (strncmp(environ[j], "E2FSPROGS_FAKE_TIME=", 20) == 0 ||
+                    strncmp(environ[j], "MKE2FS_CONFIG=", 14) == 0)
+                        continue;
+                env[i] = strdup(environ[j]);
+                if (!env[i++]) {
+                        free_strv(env);
+                        return -ENOMEM;
+                }
+        }
+        if (clamp_time >= 0 && asprintf(&env[i], "E2FSPROGS_FAKE_TIME=%" PRId64, clamp_time) < 0) {
+                env[i] = NULL;
+                free_strv(env);
+                return -ENOMEM;
+        }
+        *ret = env;
+        return 0;
+}
+
+static int run_and_wait(const char *program, char *const *argv, char *const *envp, const char *what)
+{
+        int status;
+        pid_t pid;
+
+        pid = fork();
+        if (pid < 0)
+                return log_error_errno(-errno, "%s: cannot run %s", what, program);
+        if (pid == 0) {
+                /* mke2fs asks questions on a terminal; it must never wait for one. */
+                int fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+
+                if (fd < 0 || dup2(fd, STDIN_FILENO) < 0)
+                        _exit(127);
+                execve(program, argv, envp);
+                _exit(127);
+        }
+
+        while (waitpid(pid, &status, 0) < 0)
+                if (errno != EINTR)
+                        return log_error_errno(-errno, "%s: waiting for %s", what, program);
+        if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+                return log_error(-EIO, "%s: %s failed (%s %d)", what, program,
+                                 WIFEXITED(status) ? "exit status" : "signal",
+                                 WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
+        return 0;
+}
+
+int ext4_format(const char *path, uint64_t offset, uint64_t size, const struct ext4_params *p)
+{
+        _cleanup_free_ char *mke2fs = NULL, *ext_opts = NULL, *size_arg = NULL, *inodes_arg = NULL;
+        _cleanup_free_ char *what = NULL;
+        _cleanup_(strv_freep) char **env = NULL;
+        const char *argv[32];
+        size_t n = 0;
+        int r;
+
+        if (asprintf(&what, "ext4 at offset %" PRIu64 " of %s", offset, path) < 0)
+                return -ENOMEM;
+        if (offset % 512 != 0)
+                return log_error(-EINVAL, "%s: offset is not sector aligned", what);
+        size -= size % EXT4_BLOCK_SIZE;
+        if (size < 2 * MIB)
+                return log_error(-EINVAL, "%s: %" PRIu64 " bytes is too small for ext4", what, size);
+
+        r = find_in_path("mke2fs", &mke2fs);
+        if (r < 0)
+                return log_error(r, "%s: mke2fs not found (install the Debian package e2fsprogs)", what);
+
+        if (asprintf(&ext_opts, "offset=%" PRIu64 ",root_owner=0:0,assume_storage_prezeroed=1%s%s",
+                     offset, p->hash_seed ? ",hash_seed=" : "", p->hash_seed ?: "") < 0)
+                return -ENOMEM;
+        if (asprintf(&size_arg, "%" PRIu64 "k", size / 1024) < 0)
+                return -ENOMEM;
+
+        argv[n++] = "mke2fs";
+        argv[n++] = "-q";
+        argv[n++] = "-F";
+        argv[n++] = "-t";
+        argv[n++] = "ext4";
+        argv[n++] = "-b";
+        argv[n++] = "4096";
+        argv[n++] = "-I";
+        argv[n++] = "256";
+        if (p->label) {
+                argv[n++] = "-L";
+                argv[n++] = p->label;
+        }
+        if (p->uuid) {
+                argv[n++] = "-U";
+                argv[n++] = p->uuid;
+        }
+        if (p->inodes > 0) {
+                if (asprintf(&inodes_arg, "%" PRIu64, p->inodes) < 0)
+                        return -ENOMEM;
+                argv[n++] = "-N";
+                argv[n++] = inodes_arg;
+        }
+        argv[n++] = "-E";
+        argv[n++] = ext_opts;
+        argv[n++] = path;
+        argv[n++] = size_arg;
+        argv[n] = NULL;
+
+        r = make_mke2fs_environment(p->clamp_time, &env);
+        if (r < 0)
+                return r;
+        return run_and_wait(mke2fs, (char *const *)argv, env, what);
+}
+
+/* ---- filling ---- */
+
+/*
+ * Paths created so far, by 64-bit hash; directories also keep their path
+ * and inode (every entry needs its parent's inode). Other entries cost 24
+ * bytes each and only answer "maybe exists" (confirmed on the file system):
+ * they catch duplicate names in an archive without keeping every name.
+ */
+struct path_slot {
+        uint64_t hash;          /* 0: empty */
+        char *dir_path;         /* directories only */
+        ext2_ino_t ino;
+};
+
+struct filler {
+        ext2_filsys fs;
+        struct content *content;
+        const struct ext4_params *params;
+        const char *what;               /* "ext4 at offset N of IMAGE", for messages */
+        const struct content_entry *e;  /* the entry being created */
+
+        struct path_slot *slots;
+        size_t n_slots, n_used;
+
+        char *window;                   /* DATA_WINDOW bytes */
+        char *zero_block;
+
+        uint64_t n_entries;
+        bool out_of_space;
+};
+
+static uint64_t hash_path(const char *s, size_t len)
+{
+        uint64_t h = 0xcbf29ce484222325ULL;
+
+        for (size_t i = 0; i < len; i++) {
+                h ^= (unsigned char)s[i];
+                h *= 0x100000001b3ULL;
+        }
+        return h ?: 1;
+}
+
+static int grow_slots(struct filler *f)
+{
+        size_t n = f->n_slots ? f->n_slots * 2 : 4096;
+        struct path_slot *t;
+
+        t = calloc(n, sizeof(*t));
+        if (!t)
+                return -ENOMEM;
+        for (size_t i = 0; i < f->n_slots; i++) {
+                size_t j;
+
+                if (!f->slots[i].hash)
+                        continue;
+                for (j = f->slots[i].hash & (n - 1); t[j].hash; j = (j + 1) & (n - 1))
+                        ;
+                t[j] = f->slots[i];
+        }
+        free(f->slots);
+        f->slots = t;
+        f->n_slots = n;
+        return 0;
+}
+
+static int remember_path(struct filler *f, const char *path, size_t len, bool is_dir, ext2_ino_t ino)
+{
+        size_t i;
+        int r;
+
+        if ((f->n_used + 1) * 2 > f->n_slots) {
+                r = grow_slots(f);
+                if (r < 0)
+                        return r;
+        }
+        for (i = hash_path(path, len) & (f->n_slots - 1); f->slots[i].hash; i = (i + 1) & (f->n_slots - 1))
+                ;
+        f->slots[i].hash = hash_path(path, len);
+        f->slots[i].ino = ino;
+        if (is_dir) {
+                f->slots[i].dir_path = strndup(path, len);
+                if (!f->slots[i].dir_path)
+                        return -ENOMEM;
+        }
+        f->n_used++;
+        return 0;
+}
+
+/* 1: a directory (*ret_ino set); 0: not created; -EEXIST: maybe a
+ * non-directory of that name exists. */
+static int lookup_path(struct filler *f, const char *path, size_t len, ext2_ino_t *ret_ino)
+{
+        uint64_t h = hash_path(path, len);
+        bool maybe = false;
+
+        if (f->n_slots == 0)
+                return 0;
+        for (size_t i = h & (f->n_slots - 1); f->slots[i].hash; i = (i + 1) & (f->n_slots - 1)) {
+                struct path_slot *s = &f->slots[i];
+
+                if (s->hash != h)
+                        continue;
+                if (!s->dir_path) {
+                        maybe = true;
+                        continue;
+                }
+                if (strlen(s->dir_path) == len && memcmp(s->dir_path, path, len) == 0) {
+                        *ret_ino = s->ino;
+                        return 1;
+                }
+        }
+        return maybe ? -EEXIST : 0;
+}
+
+static bool is_space_error(errcode_t err)
+{
+        return err == EXT2_ET_BLOCK_ALLOC_FAIL || err == EXT2_ET_INODE_ALLOC_FAIL ||
+               err == EXT2_ET_DIR_NO_SPACE_FOR_CSUM || err == ENOSPC;
+}
+
+/* Log a libext2fs error for the current entry once; running out of space
+ * is reported by the caller, which knows the totals. */
+static int fs_error(struct filler *f, errcode_t err, const char *doing)
+{
+        if (is_space_error(err)) {
+                f->out_of_space = true;
+                return -ENOSPC;
+        }
+        log_error(-EIO, "%s: %s: %s: %s", f->what, f->e ? f->e->path : "/", doing, error_message(err));
+        return (err > 0 && err < 4096) ? -(int)err : -EIO;
+}
+
+static int64_t clamp_time(const struct filler *f, int64_t t, long *nsec)
+{
+        if (f->params->clamp_time >= 0 && t > f->params->clamp_time) {
+                *nsec = 0;
+                return f->params->clamp_time;
+        }
+        return t;
+}
+
+/* ext4 stores seconds as 32 bits plus two epoch bits in the _extra field,
+ * beside the nanoseconds. */
+static void encode_time(int64_t sec, long nsec, __u32 *lo, __u32 *extra)
+{
+        *lo = (__u32)sec;
+        *extra = (__u32)(((sec - (int32_t)sec) >> 32) & 3) | ((__u32)nsec << 2);
+}
+
+static void set_inode_metadata(struct filler *f, struct ext2_inode_large *inode, const struct content_entry *e)
+{
+        long mn = e->mtime_nsec, an = e->atime_nsec, cn = e->ctime_nsec;
+        int64_t m = clamp_time(f, e->mtime, &mn), a = clamp_time(f, e->atime, &an);
+        int64_t c = clamp_time(f, e->ctime, &cn);
+
+        inode->i_mode = (__u16)((inode->i_mode & LINUX_S_IFMT) | (e->mode & 07777));
+        inode->i_uid = (__u16)e->uid;
+        ext2fs_set_i_uid_high(*inode, e->uid >> 16);
+        inode->i_gid = (__u16)e->gid;
+        ext2fs_set_i_gid_high(*inode, e->gid >> 16);
+        encode_time(m, mn, &inode->i_mtime, &inode->i_mtime_extra);
+        encode_time(a, an, &inode->i_atime, &inode->i_atime_extra);
+        encode_time(c, cn, &inode->i_ctime, &inode->i_ctime_extra);
+        /* Creation time is when the image is made: the clamp time if any. */
+        encode_time(f->params->clamp_time >= 0 ? f->params->clamp_time : (int64_t)time(NULL), 0,
+                    &inode->i_crtime, &inode->i_crtime_extra);
+}
+
+/* Inodes are handled whole (EXT2_INODE_SIZE bytes) so that the large
+ * fields (nanoseconds, creation time) and the in-inode xattr area are
+ * written too. */
+static int read_inode(struct filler *f, ext2_ino_t ino, struct ext2_inode_large *buf)
+{
+        errcode_t err = ext2fs_read_inode_full(f->fs, ino, (struct ext2_inode *)buf, EXT2_INODE_SIZE(f->fs->super));
+
+        return err ? fs_error(f, err, "reading inode") : 0;
+}
+
+static int write_inode(struct filler *f, ext2_ino_t ino, struct ext2_inode_large *buf)
+{
+        errcode_t err = ext2fs_write_inode_full(f->fs, ino, (struct ext2_inode *)buf, EXT2_INODE_SIZE(f->fs->super));
+
+        return err ? fs_error(f, err, "writing inode") : 0;
+}
+
+static struct ext2_inode_large *new_inode_buffer(struct filler *f)
+{
+        struct ext2_inode_large *inode = calloc(1, EXT2_INODE_SIZE(f->fs->super));
+
+        if (inode && EXT2_INODE_SIZE(f->fs->super) > EXT2_GOOD_OLD_INODE_SIZE)
+                inode->i_extra_isize = sizeof(struct ext2_inode_large) - EXT2_GOOD_OLD_INODE_SIZE;
+        return inode;
+}
+
+static int file_type_of(enum content_type t)
+{
+        switch (t) {
+        case CONTENT_DIR: return EXT2_FT_DIR;
+        case CONTENT_REG: return EXT2_FT_REG_FILE;
+        case CONTENT_SYMLINK: return EXT2_FT_SYMLINK;
+        case CONTENT_CHR: return EXT2_FT_CHRDEV;
+        case CONTENT_BLK: return EXT2_FT_BLKDEV;
+        case CONTENT_FIFO: return EXT2_FT_FIFO;
+        case CONTENT_SOCK: return EXT2_FT_SOCK;
+        default: return EXT2_FT_UNKNOWN;
+        }
+}
+
+static int file_type_of_mode(__u16 mode)
+{
+        switch (mode & LINUX_S_IFMT) {
+        case LINUX_S_IFREG: return EXT2_FT_REG_FILE;
+        case LINUX_S_IFLNK: return EXT2_FT_SYMLINK;
+        case LINUX_S_IFCHR: return EXT2_FT_CHRDEV;
+        case LINUX_S_IFBLK: return EXT2_FT_BLKDEV;
+        case LINUX_S_IFIFO: return EXT2_FT_FIFO;
+        case LINUX_S_IFSOCK: return EXT2_FT_SOCK;
+        default: return EXT2_FT_UNKNOWN;
+        }
+}
+
+static __u16 mode_type_of(enum content_type t)
+{
+        switch (t) {
+        case CONTENT_DIR: return LINUX_S_IFDIR;
+        case CONTENT_REG: return LINUX_S_IFREG;
+        case CONTENT_SYMLINK: return LINUX_S_IFLNK;
+        case CONTENT_CHR: return LINUX_S_IFCHR;
+        case CONTENT_BLK: return LINUX_S_IFBLK;
+        case CONTENT_FIFO: return LINUX_S_IFIFO;
+        default: return LINUX_S_IFSOCK;
+        }
+}
+
+/* Directories are grown by a block when full, then the call is retried. */
+static int link_into(struct filler *f, ext2_ino_t parent, const char *name, ext2_ino_t ino, int ftype)
+{
+        errcode_t err;
+
+        err = ext2fs_link(f->fs, parent, name, ino, ftype);
+        if (err == EXT2_ET_DIR_NO_SPACE) {
+                err = ext2fs_expand_dir(f->fs, parent);
+                if (err)
+                        return fs_error(f, err, "growing the parent directory");
+                err = ext2fs_link(f->fs, parent, name, ino, ftype);
+        }
+        return err ? fs_error(f, err, "adding the directory entry") : 0;
+}
+
+static int allocate_inode(struct filler *f, ext2_ino_t parent, __u16 mode, ext2_ino_t *ret)
+{
+        errcode_t err = ext2fs_new_inode(f->fs, parent, mode, NULL, ret);
+
+        return err ? fs_error(f, err, "allocating an inode") : 0;
+}
+
+static int set_xattrs(struct filler *f, ext2_ino_t ino, const struct content_entry *e)
+{
+        struct ext2_xattr_handle *h = NULL;
+        errcode_t err;
+        int r = 0;
+
+        if (e->n_xattrs == 0)
+                return 0;
+        for (size_t i = 0; i < e->n_xattrs; i++) {
+                const char *n = e->xattrs[i].name;
+
+                /* "system.data" is ext4's inline-data store, not an
+                 * attribute an archive may set. */
+                if (strncmp(n, "system.", 7) == 0 && strcmp(n, "system.posix_acl_access") != 0 &&
+                    strcmp(n, "system.posix_acl_default") != 0)
+                        return log_error(-EINVAL, "%s: %s: refusing extended attribute %s", f->what,
+                                         e->path, n);
+        }
+
+        err = ext2fs_xattrs_open(f->fs, ino, &h);
+        if (err)
+                return fs_error(f, err, "opening extended attributes");
+        err = ext2fs_xattrs_read(h);
+        if (err)
+                r = fs_error(f, err, "reading extended attributes");
+        for (size_t i = 0; r == 0 && i < e->n_xattrs; i++) {
+                err = ext2fs_xattr_set(h, e->xattrs[i].name, e->xattrs[i].value, e->xattrs[i].size);
+                if (err) {
+                        if (err == EXT2_ET_EA_NO_SPACE)
+                                log_error(-ENOSPC, "%s: %s: extended attribute %s: %s", f->what,
+                                          e->path, e->xattrs[i].name, error_message(err));
+                        r = err == EXT2_ET_EA_NO_SPACE ? -E2BIG : fs_error(f, err, "setting an extended attribute");
+                }
+        }
+        err = ext2fs_xattrs_close(&h);
+        if (err && r == 0)
+                r = fs_error(f, err, "writing extended attributes");
+        return r;
+}
+
+/* ---- regular file data ---- */
+
+/* Map [lblk, lblk + n) to new blocks and write data there, in as few and
+ * as large writes as the allocation allows. */
+static int write_blocks(struct filler *f, ext2_ino_t ino, struct ext2_inode *inode, blk64_t lblk,
+                        blk64_t n, const char *data)
+{
+        ext2_extent_handle_t h = NULL;
+        errcode_t err;
+        int r = 0;
+
+        err = ext2fs_fallocate(f->fs, EXT2_FALLOCATE_FORCE_INIT, ino, inode, ~0ULL, lblk, n);
+        if (err)
+                return fs_error(f, err, "allocating blocks");
+
+        err = ext2fs_extent_open2(f->fs, ino, inode, &h);
+        if (err)
+                return fs_error(f, err, "opening the extent tree");
+        while (n > 0) {
+                struct ext2fs_extent ext;
+                blk64_t count;
+
+                err = ext2fs_extent_goto(h, lblk);
+                if (!err)
+                        err = ext2fs_extent_get(h, EXT2_EXTENT_CURRENT, &ext);
+                if (err) {
+                        r = fs_error(f, err, "reading the extent tree");
+                        break;
+                }
+                if (lblk < ext.e_lblk || lblk >= ext.e_lblk + ext.e_len) {
+                        r = log_error(-EIO, "%s: %s: block %llu not mapped after allocation", f->what,
+                                      f->e->path, (unsigned long long)lblk);
+                        break;
+                }
+                count = ext.e_lblk + ext.e_len - lblk;
+                if (count > n)
+                        count = n;
+                err = io_channel_write_blk64(f->fs->io, ext.e_pblk + (lblk - ext.e_lblk), (int)count, data);
+                if (err) {
+                        r = fs_error(f, err, "writing data");
+                        break;
+                }
+                lblk += count;
+                n -= count;
+                data += count * EXT4_BLOCK_SIZE;
+        }
+        ext2fs_extent_free(h);
+        return r;
+}
+
+/* Write the window's non-zero blocks; all-zero blocks stay holes. */
+static int flush_window(struct filler *f, ext2_ino_t ino, struct ext2_inode *inode, uint64_t start, size_t used)
+{
+        size_t nblocks = (used + EXT4_BLOCK_SIZE - 1) / EXT4_BLOCK_SIZE, b = 0;
+        blk64_t first = start / EXT4_BLOCK_SIZE;
+        int r;
+
+        while (b < nblocks) {
+                size_t run;
+
+                if (memcmp(f->window + b * EXT4_BLOCK_SIZE, f->zero_block, EXT4_BLOCK_SIZE) == 0) {
+                        b++;
+                        continue;
+                }
+                for (run = 1; b + run < nblocks; run++)
+                        if (memcmp(f->window + (b + run) * EXT4_BLOCK_SIZE, f->zero_block, EXT4_BLOCK_SIZE) == 0)
+                                break;
+                r = write_blocks(f, ino, inode, first + b, run, f->window + b * EXT4_BLOCK_SIZE);
+                if (r < 0)
+                        return r;
+                b += run;
+        }
+        memset(f->window, 0, nblocks * EXT4_BLOCK_SIZE);
+        return 0;
+}
+
+static int write_file_data(struct filler *f, ext2_ino_t ino, struct ext2_inode *inode)
+{
+        uint64_t start = 0, end = 0;    /* window covers [start, start + DATA_WINDOW) */
+        size_t used = 0;
+        int r;
+
+        for (;;) {
+                const void *buf;
+                const char *p;
+                size_t len;
+                int64_t off;
+
+                r = content_read_block(f->content, &buf, &len, &off);
+                if (r < 0)
+                        return r;
+                if (r == 0)
+                        break;
+                if ((uint64_t)off < end)
+                        return log_error(-EINVAL, "%s: %s: data blocks out of order", f->what, f->e->path);
+                if ((uint64_t)off + len > f->e->size || (uint64_t)off + len > (uint64_t)1 << 44)
+                        return log_error(-EFBIG, "%s: %s: data beyond the file size or ext4's limit",
+                                         f->what, f->e->path);
+                p = buf;
+                while (len > 0) {
+                        size_t n;
+
+                        if ((uint64_t)off >= start + DATA_WINDOW) {
+                                r = flush_window(f, ino, inode, start, used);
+                                if (r < 0)
+                                        return r;
+                                start = (uint64_t)off - (uint64_t)off % EXT4_BLOCK_SIZE;
+                                used = 0;
+                        }
+                        n = (size_t)(start + DATA_WINDOW - (uint64_t)off);
+                        if (n > len)
+                                n = len;
+                        memcpy(f->window + ((uint64_t)off - start), p, n);
+                        off += (int64_t)n;
+                        p += n;
+                        len -= n;
+                        used = (size_t)((uint64_t)off - start);
+                        end = (uint64_t)off;
+                }
+        }
+        return used > 0 ? flush_window(f, ino, inode, start, used) : 0;
+}
+
+/* ---- entries ---- */
+
+static int create_regular(struct filler *f, ext2_ino_t parent, const struct content_entry *e)
+{
+        _cleanup_free_ struct ext2_inode_large *inode = NULL;
+        ext2_extent_handle_t h;
+        ext2_ino_t ino;
+        errcode_t err;
+        int r;
+
+        r = allocate_inode(f, parent, LINUX_S_IFREG, &ino);
+        if (r < 0)
+                return r;
+        r = link_into(f, parent, e->name, ino, EXT2_FT_REG_FILE);
+        if (r < 0)
+                return r;
+        ext2fs_inode_alloc_stats2(f->fs, ino, +1, 0);
+
+        inode = new_inode_buffer(f);
+        if (!inode)
+                return -ENOMEM;
+        inode->i_mode = LINUX_S_IFREG;
+        inode->i_links_count = 1;
+        set_inode_metadata(f, inode, e);
+        if (ext2fs_has_feature_extents(f->fs->super)) {
+                /* Opening the extent tree of an empty inode writes its header. */
+                err = ext2fs_extent_open2(f->fs, ino, (struct ext2_inode *)inode, &h);
+                if (err)
+                        return fs_error(f, err, "creating the extent tree");
+                ext2fs_extent_free(h);
+        }
+        r = write_inode(f, ino, inode);
+        if (r < 0)
+                return r;
+
+        r = write_file_data(f, ino, (struct ext2_inode *)inode);
+        if (r < 0)
+                return r;
+        err = ext2fs_inode_size_set(f->fs, (struct ext2_inode *)inode, e->size);
+        if (err)
+                return fs_error(f, err, "setting the size");
+        r = write_inode(f, ino, inode);
+        if (r < 0)
+                return r;
+        r = set_xattrs(f, ino, e);
+        if (r < 0)
+                return r;
+        return remember_path(f, e->path, strlen(e->path), false, ino);
+}
+
+/* A directory that exists already (the root, lost+found, or one created
+ * for a child listed before it) takes the entry's metadata. */
+static int update_directory(struct filler *f, ext2_ino_t ino, const struct content_entry *e)
+{
+        _cleanup_free_ struct ext2_inode_large *inode = NULL;
+        int r;
+
+        inode = new_inode_buffer(f);
+        if (!inode)
+                return -ENOMEM;
+        r = read_inode(f, ino, inode);
+        if (r < 0)
+                return r;
+        set_inode_metadata(f, inode, e);
+        r = write_inode(f, ino, inode);
+        if (r < 0)
+                return r;
+        return set_xattrs(f, ino, e);
+}
+
+static int make_directory(struct filler *f, ext2_ino_t parent, const char *name, ext2_ino_t *ret)
+{
+        ext2_ino_t ino;
+        errcode_t err;
+        int r;
+
+        r = allocate_inode(f, parent, LINUX_S_IFDIR, &ino);
+        if (r < 0)
+                return r;
+        err = ext2fs_mkdir(f->fs, parent, ino, name);
+        if (err == EXT2_ET_DIR_NO_SPACE) {
+                err = ext2fs_expand_dir(f->fs, parent);
+                if (err)
+                        return fs_error(f, err, "growing the parent directory");
+                err = ext2fs_mkdir(f->fs, parent, ino, name);
+        }
+        if (err == EXT2_ET_DIR_EXISTS)
+                return log_error(-EEXIST, "%s: %s: exists already and is not a directory", f->what,
+                                 f->e->path);
+        if (err)
+                return fs_error(f, err, "creating the directory");
+        *ret = ino;
+        return 0;
+}
+
+static int create_directory(struct filler *f, ext2_ino_t parent, const struct content_entry *e)
+{
+        ext2_ino_t ino;
+        int r;
+
+        r = make_directory(f, parent, e->name, &ino);
+        if (r < 0)
+                return r;
+        r = remember_path(f, e->path, strlen(e->path), true, ino);
+        if (r < 0)
+                return r;
+        return update_directory(f, ino, e);
+}
+
+static int create_symlink(struct filler *f, ext2_ino_t parent, const struct content_entry *e)
+{
+        _cleanup_free_ struct ext2_inode_large *inode = NULL;
+        ext2_ino_t ino;
+        errcode_t err;
+        int r;
+
+        if (strlen(e->link_target) >= EXT4_BLOCK_SIZE)
+                return log_error(-ENAMETOOLONG, "%s: %s: symlink target longer than %d bytes", f->what,
+                                 e->path, EXT4_BLOCK_SIZE - 1);
+        r = allocate_inode(f, parent, LINUX_S_IFLNK, &ino);
+        if (r < 0)
+                return r;
+        err = ext2fs_symlink(f->fs, parent, ino, e->name, e->link_target);
+        if (err == EXT2_ET_DIR_NO_SPACE) {
+                err = ext2fs_expand_dir(f->fs, parent);
+                if (err)
+                        return fs_error(f, err, "growing the parent directory");
+                err = ext2fs_symlink(f->fs, parent, ino, e->name, e->link_target);
+        }
+        if (err)
+                return fs_error(f, err, "creating the symlink");
+
+        inode = new_inode_buffer(f);
+        if (!inode)
+                return -ENOMEM;
+        r = read_inode(f, ino, inode);
+        if (r < 0)
+                return r;
+        set_inode_metadata(f, inode, e);
+        r = write_inode(f, ino, inode);
+        if (r < 0)
+                return r;
+        r = set_xattrs(f, ino, e);
+        if (r < 0)
+                return r;
+        return remember_path(f, e->path, strlen(e->path), false, ino);
+}
+
+/* Devices, FIFOs and sockets: an inode and a name, no data. */
+static int create_special(struct filler *f, ext2_ino_t parent, const struct content_entry *e)
+{
+        _cleanup_free_ struct ext2_inode_large *inode = NULL;
+        ext2_ino_t ino;
+        int r;
+
+        r = allocate_inode(f, parent, mode_type_of(e->type), &ino);
+        if (r < 0)
+                return r;
+        r = link_into(f, parent, e->name, ino, file_type_of(e->type));
+        if (r < 0)
+                return r;
+        ext2fs_inode_alloc_stats2(f->fs, ino, +1, 0);
+
+        inode = new_inode_buffer(f);
+        if (!inode)
+                return -ENOMEM;
+        inode->i_mode = mode_type_of(e->type);
+        inode->i_links_count = 1;
+        set_inode_metadata(f, inode, e);
+        if (e->type == CONTENT_CHR || e->type == CONTENT_BLK) {
+                unsigned ma = e->rdev_major, mi = e->rdev_minor;
+
+                /* The kernel's old (8:8) encoding when it fits, else the
+                 * new one (12 bits major, 20 bits minor). */
+                if (ma < 256 && mi < 256) {
+                        inode->i_block[0] = ma * 256 + mi;
+                } else {
+                        if (ma > 0xfff || mi > 0xfffff)
+                                return log_error(-ERANGE, "%s: %s: device number %u:%u too large",
+                                                 f->what, e->path, ma, mi);
+                        inode->i_block[1] = (mi & 0xff) | (ma << 8) | ((mi & ~0xffu) << 12);
+                }
+        }
+        r = write_inode(f, ino, inode);
+        if (r < 0)
+                return r;
+        r = set_xattrs(f, ino, e);
+        if (r < 0)
+                return r;
+        return remember_path(f, e->path, strlen(e->path), false, ino);
+}
+
+static int create_hard_link(struct filler *f, ext2_ino_t parent, const struct content_entry *e)
+{
+        struct ext2_inode inode;
+        ext2_ino_t target;
+        errcode_t err;
+        int r;
+
+        err = ext2fs_namei(f->fs, EXT2_ROOT_INO, EXT2_ROOT_INO, e->link_target, &target);
+        if (err == EXT2_ET_FILE_NOT_FOUND || err == EXT2_ET_NO_DIRECTORY)
+                return log_error(-ENOENT, "%s: %s: hard link to \"%s\", which is not (yet) in the content",
+                                 f->what, e->path, e->link_target);
+        if (err)
+                return fs_error(f, err, "looking up the hard link target");
+        err = ext2fs_read_inode(f->fs, target, &inode);
+        if (err)
+                return fs_error(f, err, "reading the hard link target");
+        if (LINUX_S_ISDIR(inode.i_mode))
+                return log_error(-EISDIR, "%s: %s: hard link to directory \"%s\"", f->what, e->path,
+                                 e->link_target);
+        if (inode.i_links_count >= EXT4_LINKS_MAX)
+                return log_error(-EMLINK, "%s: %s: too many links to \"%s\"", f->what, e->path, e->link_target);
+
+        r = link_into(f, parent, e->name, target, file_type_of_mode(inode.i_mode));
+        if (r < 0)
+                return r;
+        inode.i_links_count++;
+        err = ext2fs_write_inode(f->fs, target, &inode);
+        if (err)
+                return fs_error(f, err, "updating the link count");
+        return remember_path(f, e->path, strlen(e->path), false, target);
+}
+
+/* The inode of the directory `path` (len bytes), creating missing
+ * directories (mode 0755, root-owned) for archives that list a child
+ * before, or without, its parent. */
+static int ensure_directory(struct filler *f, const char *path, size_t len, ext2_ino_t *ret)
+{
+        _cleanup_free_ char *name = NULL;
+        const char *slash;
+        ext2_ino_t parent, ino;
+        int r;
+
+        if (len == 0) {
+                *ret = EXT2_ROOT_INO;
+                return 0;
+        }
+        r = lookup_path(f, path, len, ret);
+        if (r == 1)
+                return 0;
+        if (r == -EEXIST) {
+                _cleanup_free_ char *p = strndup(path, len);
+
+                if (!p)
+                        return -ENOMEM;
+                if (ext2fs_namei(f->fs, EXT2_ROOT_INO, EXT2_ROOT_INO, p, &ino) == 0)
+                        return log_error(-ENOTDIR, "%s: %s: \"%s\" is not a directory", f->what,
+                                         f->e->path, p);
+        }
+
+        slash = memrchr(path, '/', len);
+        r = ensure_directory(f, path, slash ? (size_t)(slash - path) : 0, &parent);
+        if (r < 0)
+                return r;
+        name = strndup(slash ? slash + 1 : path, len - (slash ? (size_t)(slash + 1 - path) : 0));
+        if (!name)
+                return -ENOMEM;
+        r = make_directory(f, parent, name, &ino);
+        if (r < 0)
+                return r;
+        {
+                /* Metadata of an implied directory: root's, 0755, the clamp time. */
+                struct content_entry implied = {
+                        .path = f->e->path, .type = CONTENT_DIR, .mode = 0755,
+                        .mtime = f->params->clamp_time >= 0 ? f->params->clamp_time : f->e->mtime,
+                };
+                implied.atime = implied.ctime = implied.mtime;
+                r = update_directory(f, ino, &implied);
+                if (r < 0)
+                        return r;
+        }
+        r = remember_path(f, path, len, true, ino);
+        if (r < 0)
+                return r;
+        *ret = ino;
+        return 0;
+}
+
+static int refuse_duplicate(struct filler *f, const struct content_entry *e)
+{
+        ext2_ino_t ino;
+        int r;
+
+        r = lookup_path(f, e->path, strlen(e->path), &ino);
+        if (r == 0)
+                return 0;
+        if (r == -EEXIST && ext2fs_namei(f->fs, EXT2_ROOT_INO, EXT2_ROOT_INO, e->path, &ino) != 0)
+                return 0;
+        return log_error(-EEXIST, "%s: %s: listed twice in %s", f->what, e->path, content_source(f->content));
+}
+
+static int create_entry(struct filler *f, const struct content_entry *e)
+{
+        const char *slash;
+        ext2_ino_t parent, ino;
+        int r;
+
+        f->e = e;
+        if (strcmp(e->path, ".") == 0)
+                return update_directory(f, EXT2_ROOT_INO, e);
+        if (strlen(e->name) > EXT4_NAME_MAX)
+                return log_error(-ENAMETOOLONG, "%s: %s: name longer than %d bytes", f->what, e->path,
+                                 EXT4_NAME_MAX);
+
+        if (e->type == CONTENT_DIR && lookup_path(f, e->path, strlen(e->path), &ino) == 1)
+                return update_directory(f, ino, e);
+        r = refuse_duplicate(f, e);
+        if (r < 0)
+                return r;
+
+        slash = strrchr(e->path, '/');
+        r = ensure_directory(f, e->path, slash ? (size_t)(slash - e->path) : 0, &parent);
+        if (r < 0)
+                return r;
+
+        switch (e->type) {
+        case CONTENT_DIR:
+                return create_directory(f, parent, e);
+        case CONTENT_REG:
+                return create_regular(f, parent, e);
+        case CONTENT_SYMLINK:
+                return create_symlink(f, parent, e);
+        case CONTENT_HARDLINK:
+                return create_hard_link(f, parent, e);
+        default:
+                return create_special(f, parent, e);
+        }
+}
+
+/* After running out of space: read the rest of the content to say how
+ * much the whole of it needs. */
+static int report_out_of_space(struct filler *f, const struct content_entry *e)
+{
+        uint64_t bs = EXT4_BLOCK_SIZE, blocks, inodes, entries = f->n_entries;
+        uint64_t used = ext2fs_blocks_count(f->fs->super) - ext2fs_free_blocks_count(f->fs->super);
+        uint64_t need = used;
+        const char *where = e ? e->path : "?";
+
+        if (e && e->type == CONTENT_REG)
+                need += (e->size + bs - 1) / bs;
+        for (;;) {
+                const struct content_entry *n;
+
+                if (content_next(f->content, &n) <= 0)
+                        break;
+                entries++;
+                if (n->type == CONTENT_REG)
+                        need += (n->size + bs - 1) / bs;
+                else if (n->type == CONTENT_DIR)
+                        need++;
+        }
+        blocks = ext2fs_blocks_count(f->fs->super);
+        inodes = f->fs->super->s_inodes_count;
+        if (f->fs->super->s_free_inodes_count == 0 || entries > inodes)
+                return log_error(-ENOSPC, "%s: out of inodes at %s: the content has %" PRIu64
+                                 " entries, the file system %" PRIu64 " inodes; give it more inodes or size",
+                                 f->what, where, entries, inodes);
+        return log_error(-ENOSPC, "%s: content does not fit (full at %s): it needs at least %" PRIu64
+                         " MiB of blocks, the file system has %" PRIu64 " MiB in all; make it larger",
+                         f->what, where, (need * bs + MIB - 1) / MIB, blocks * bs / MIB);
+}
+
+static void free_filler(struct filler *f)
+{
+        for (size_t i = 0; i < f->n_slots; i++)
+                free(f->slots[i].dir_path);
+        free(f->slots);
+        free(f->window);
+        free(f->zero_block);
+}
+
+static int fill_entries(struct filler *f)
+{
+        ext2_ino_t ino;
+        errcode_t err;
+        int r;
+
+        /* mke2fs made lost+found; a tree that has one updates it. */
+        err = ext2fs_lookup(f->fs, EXT2_ROOT_INO, "lost+found", 10, NULL, &ino);
+        if (err == 0) {
+                r = remember_path(f, "lost+found", 10, true, ino);
+                if (r < 0)
+                        return r;
+        }
+
+        for (;;) {
+                const struct content_entry *e;
+
+                r = content_next(f->content, &e);
+                if (r < 0)
+                        return r;
+                if (r == 0)
+                        return 0;
+                f->n_entries++;
+                r = create_entry(f, e);
+                if (r == -ENOSPC && f->out_of_space)
+                        return report_out_of_space(f, e);
+                if (r < 0)
+                        return r;
+        }
+}
+
+int ext4_fill(const char *path, uint64_t offset, struct content *c, const struct ext4_params *p)
+{
+        _cleanup_free_ char *what = NULL, *io_opts = NULL;
+        struct filler f = { .content = c, .params = p };
+        ext2_filsys fs = NULL;
+        errcode_t err;
+        int r;
+
+        if (asprintf(&what, "ext4 at offset %" PRIu64 " of %s", offset, path) < 0)
+                return -ENOMEM;
+        if (asprintf(&io_opts, "offset=%" PRIu64, offset) < 0)
+                return -ENOMEM;
+        f.what = what;
+
+        initialize_ext2_error_table();
+        err = ext2fs_open2(path, io_opts, EXT2_FLAG_RW | EXT2_FLAG_64BITS, 0, 0, unix_io_manager, &fs);
+        if (err)
+                return log_error(-EIO, "%s: cannot open: %s", what, error_message(err));
+        f.fs = fs;
+        if (fs->blocksize != EXT4_BLOCK_SIZE) {
+                ext2fs_free(fs);
+                return log_error(-EINVAL, "%s: block size %u, expected %d", what, fs->blocksize, EXT4_BLOCK_SIZE);
+        }
+        /* libext2fs stamps new inodes and the superblock with fs->now. */
+        if (p->clamp_time >= 0)
+                fs->now = (time_t)p->clamp_time;
+
+        err = ext2fs_read_bitmaps(fs);
+        if (err) {
+                ext2fs_free(fs);
+                return log_error(-EIO, "%s: cannot read bitmaps: %s", what, error_message(err));
+        }
+
+        f.window = aligned_alloc(EXT4_BLOCK_SIZE, DATA_WINDOW);
+        f.zero_block = calloc(1, EXT4_BLOCK_SIZE);
+        if (!f.window || !f.zero_block) {
+                free_filler(&f);
+                ext2fs_free(fs);
+                return -ENOMEM;
+        }
+        memset(f.window, 0, DATA_WINDOW);
+
+        r = fill_entries(&f);
+        free_filler(&f);
+        if (r < 0) {
+                ext2fs_free(fs);
+                return r;
+        }
+        err = ext2fs_close_free(&fs);
+        if (err)
+                return log_error(-EIO, "%s: cannot write file system metadata: %s", what, error_message(err));
+        return 0;
+}
+
+/* ---- estimate ---- */
+
+static uint64_t xattr_bytes(const struct content_entry *e)
+{
+        uint64_t n = 0;
+
+        for (size_t i = 0; i < e->n_xattrs; i++)
+                n += 16 + round_up(strlen(e->xattrs[i].name), 4) + round_up(e->xattrs[i].size, 4);
+        return n;
+}
+
+static bool is_backup_group(uint64_t g)
+{
+        static const uint64_t bases[] = { 3, 5, 7 };
+
+        if (g <= 1)
+                return true;
+        for (size_t i = 0; i < ELEMENTSOF(bases); i++) {
+                uint64_t p = bases[i];
+
+                while (p < g)
+                        p *= bases[i];
+                if (p == g)
+                        return true;
+        }
+        return false;
+}
+
+/* Blocks mke2fs spends on metadata in a file system of `blocks` blocks. */
+static uint64_t overhead_blocks(uint64_t blocks, uint64_t inodes)
+{
+        uint64_t bs = EXT4_BLOCK_SIZE, per_group = bs * 8, groups = (blocks + per_group - 1) / per_group;
+        uint64_t gdt = (groups * 64 + bs - 1) / bs, reserved_gdt = 1024, backups = 0;
+        int journal = ext2fs_default_journal_size(blocks);
+
+        for (uint64_t g = 0; g < groups; g++)
+                if (is_backup_group(g))
+                        backups++;
+        return (journal > 0 ? (uint64_t)journal : 0) + (inodes * 256 + bs - 1) / bs + groups * 2 +
+               backups * (1 + gdt + reserved_gdt);
+}
+
+int ext4_estimate(const char *source, uint64_t headroom_percent, uint64_t *ret_bytes, uint64_t *ret_inodes)
+{
+        _cleanup_content_ struct content *c = NULL;
+        uint64_t bs = EXT4_BLOCK_SIZE, data = 0, entries = 0, dirs = 0, dirent_bytes = 0;
+        uint64_t blocks, inodes, min_inodes;
+        int r;
+
+        r = content_open(source, &c);
+        if (r < 0)
+                return r;
+        for (;;) {
+                const struct content_entry *e;
+
+                r = content_next(c, &e);
+                if (r < 0)
+                        return r;
+                if (r == 0)
+                        break;
+                entries++;
+                dirent_bytes += 8 + round_up(strlen(e->name), 4);
+                switch (e->type) {
+                case CONTENT_REG:
+                        data += (e->size + bs - 1) / bs;
+                        break;
+                case CONTENT_DIR:
+                        dirs++;
+                        break;
+                case CONTENT_SYMLINK:
+                        if (strlen(e->link_target) >= 60)
+                                data++;
+                        break;
+                default:
+                        break;
+                }
+                if (xattr_bytes(e) > 96)
+                        data++;
+        }
+        data += dirs + (dirent_bytes + bs - 13) / (bs - 12);
+        data = data * (100 + headroom_percent) / 100;
+        min_inodes = entries * (100 + headroom_percent) / 100 + 64;
+
+        blocks = data + 4096;
+        for (int i = 0; i < 64; i++) {
+                uint64_t need;
+
+                /* Never fewer inodes than mke2fs's default ratio would give. */
+                inodes = blocks * bs / 16384;
+                if (inodes < min_inodes)
+                        inodes = min_inodes;
+                need = (data + overhead_blocks(blocks, inodes)) * 100 / 95 + 1;
+                if (need <= blocks)
+                        break;
+                blocks = need;
+        }
+        *ret_bytes = round_up(blocks * bs, MIB);
+        if (*ret_bytes < 16 * MIB)
+                *ret_bytes = 16 * MIB;
+        *ret_inodes = inodes;
+        return 0;
+}
