@@ -13,7 +13,9 @@
  *   the order of a sorted tree walk, assigns the generated short names in
  *   sorted order, and only then allocates and writes the directories.
  */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include "fat.h"
 
 #include <endian.h>
@@ -807,27 +809,38 @@ int fat_mkdir(struct fat_fs *fs, const char *path, int64_t mtime)
 /* ---- file data ---- */
 
 struct data_source {
-        int fd;                 /* or -1: from `mem` */
+        int fd;                 /* or -1: from `mem`, or from `read` */
         const uint8_t *mem;
+        fat_read_fn read;
+        void *userdata;
         uint64_t pos;
 };
 
+static ssize_t read_some(struct data_source *src, uint8_t *buf, size_t n)
+{
+        if (src->read) {
+                ssize_t k = src->read(src->userdata, buf, n);
+                return k > (ssize_t)n ? -EIO : k;
+        }
+        ssize_t k = read(src->fd, buf, n);
+        return k < 0 ? -errno : k;
+}
+
 static int read_source(struct data_source *src, uint8_t *buf, size_t n)
 {
-        if (src->fd < 0) {
+        if (src->fd < 0 && !src->read) {
                 memcpy(buf, src->mem + src->pos, n);
                 src->pos += n;
                 return 0;
         }
         while (n > 0) {
-                ssize_t k = read(src->fd, buf, n);
-                if (k < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        return -errno;
-                }
+                ssize_t k = read_some(src, buf, n);
+                if (k == -EINTR)
+                        continue;
+                if (k < 0)
+                        return (int)k;
                 if (k == 0)
-                        return -EIO;    /* shorter than announced */
+                        return -ENODATA;        /* shorter than announced */
                 buf += k;
                 n -= (size_t)k;
                 src->pos += (uint64_t)k;
@@ -895,7 +908,7 @@ static int write_file_data(struct fat_fs *fs, struct fat_node *file, struct data
         while (left > 0) {
                 size_t chunk = (size_t)MIN(left, (uint64_t)chunk_max);
                 int r = read_source(src, fs->buffer, chunk);
-                if (r == -EIO)
+                if (r == -ENODATA)
                         return log_error(-EIO, "%s: source ended after %llu of %llu bytes", path,
                                          (unsigned long long)src->pos, (unsigned long long)file->size);
                 if (r < 0)
@@ -987,6 +1000,15 @@ int fat_add_buffer(struct fat_fs *fs, const char *path, const void *data, size_t
         struct data_source src = { .fd = -1, .mem = data };
         if (!data && size > 0)
                 return log_error(-EINVAL, "%s: no data", path);
+        return add_file(fs, path, &src, size, mtime);
+}
+
+int fat_add_stream(struct fat_fs *fs, const char *path, uint64_t size, int64_t mtime,
+                   fat_read_fn read_fn, void *userdata)
+{
+        struct data_source src = { .fd = -1, .read = read_fn, .userdata = userdata };
+        if (!read_fn)
+                return log_error(-EINVAL, "%s: no reader", path);
         return add_file(fs, path, &src, size, mtime);
 }
 

@@ -20,6 +20,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 struct fat_fs;
 
@@ -40,6 +41,13 @@ int fat_add_file(struct fat_fs *fs, const char *path, int src_fd, uint64_t size,
 
 /* Same, from memory. */
 int fat_add_buffer(struct fat_fs *fs, const char *path, const void *data, size_t size, int64_t mtime);
+
+/* Same, from a reader: read_fn(userdata, buf, len) returns how many bytes
+ * it put in buf (short reads are fine; 0 at the end) or a negative errno.
+ * Exactly `size` bytes are taken; ending early is -EIO. */
+typedef ssize_t (*fat_read_fn)(void *userdata, void *buf, size_t len);
+int fat_add_stream(struct fat_fs *fs, const char *path, uint64_t size, int64_t mtime,
+                   fat_read_fn read_fn, void *userdata);
 
 /* Bytes still free (whole clusters), less what the directories added so far
  * will need. */

@@ -1,6 +1,6 @@
 #!/bin/bash
 # The same tree added in different orders (sorted, reverse, shuffled,
-# through fat_add_buffer) gives byte-identical images.
+# through fat_add_buffer, through fat_add_stream) gives byte-identical images.
 . "$TESTS_DIR/fat/lib.sh"
 
 mib=64
@@ -18,7 +18,7 @@ touch -d '2020-05-06 07:08:10' "$src/b dir/c/kernel"
 touch -d '2022-01-01 00:00:00' "$src/b dir/c" "$src/b dir"
 
 sums=()
-for how in --order=sorted --order=reverse --order=shuffle "--order=shuffle --buffer"; do
+for how in --order=sorted --order=reverse --order=shuffle "--order=shuffle --buffer" "--order=reverse --stream"; do
         img=$WORK/disk.img
         make_esp "$img" $mib 1
         # shellcheck disable=SC2086

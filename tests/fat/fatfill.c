@@ -3,16 +3,19 @@
  * Test-only driver for esp/fat.c: fills the FAT32 file system at OFFSET of
  * IMAGE with the tree SRC_DIR, the way the ESP handler will.
  *
- *   fatfill IMAGE OFFSET SIZE SRC_DIR [--order=sorted|reverse|shuffle] [--buffer]
+ *   fatfill IMAGE OFFSET SIZE SRC_DIR [--order=sorted|reverse|shuffle] [--buffer|--stream]
  *           [--extra=PATH]... [--mkdir=PATH]...
  *
  * --order chooses the order the entries are added in (shuffle uses a fixed
- * seed); --buffer adds files through fat_add_buffer() instead of an fd;
+ * seed); --buffer adds files through fat_add_buffer() instead of an fd,
+ * --stream through fat_add_stream() with a reader giving short reads;
  * --extra adds a 6-byte file "extra\n" at PATH after the tree, --mkdir a
  * directory (both for names no host file system can hold).
  * Prints "free BYTES cluster BYTES" after finishing.
  */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -89,7 +92,16 @@ static void reorder(const char *order)
         }
 }
 
-static int add_entry(struct fat_fs *fs, const char *src_dir, const struct entry *e, bool via_buffer)
+enum via { VIA_FD, VIA_BUFFER, VIA_STREAM };
+
+/* Hands out at most 1000 bytes a call, so the filler must loop. */
+static ssize_t read_in_bits(void *userdata, void *buf, size_t len)
+{
+        ssize_t n = read(*(int *)userdata, buf, len < 1000 ? len : 1000);
+        return n < 0 ? -errno : n;
+}
+
+static int add_entry(struct fat_fs *fs, const char *src_dir, const struct entry *e, enum via via)
 {
         if (e->is_dir)
                 return fat_mkdir(fs, e->path, e->mtime);
@@ -102,8 +114,10 @@ static int add_entry(struct fat_fs *fs, const char *src_dir, const struct entry 
                 fprintf(stderr, "fatfill: %s: %m\n", full);
                 return -errno;
         }
-        if (!via_buffer)
+        if (via == VIA_FD)
                 return fat_add_file(fs, e->path, fd, e->size, e->mtime);
+        if (via == VIA_STREAM)
+                return fat_add_stream(fs, e->path, e->size, e->mtime, read_in_bits, &fd);
 
         _cleanup_free_ uint8_t *data = malloc(e->size + 1);
         if (!data)
@@ -117,20 +131,22 @@ static int add_entry(struct fat_fs *fs, const char *src_dir, const struct entry 
 int main(int argc, char **argv)
 {
         const char *order = "sorted";
-        bool via_buffer = false;
+        enum via via = VIA_FD;
         const char *extras[64];
         bool extra_is_dir[64];
         size_t n_extras = 0;
 
         if (argc < 5) {
-                fprintf(stderr, "usage: fatfill IMAGE OFFSET SIZE SRC_DIR [--order=sorted|reverse|shuffle] [--buffer]\n");
+                fprintf(stderr, "usage: fatfill IMAGE OFFSET SIZE SRC_DIR [--order=sorted|reverse|shuffle] [--buffer|--stream] [--extra=PATH] [--mkdir=PATH]\n");
                 return 2;
         }
         for (int i = 5; i < argc; i++) {
                 if (strncmp(argv[i], "--order=", 8) == 0)
                         order = argv[i] + 8;
                 else if (strcmp(argv[i], "--buffer") == 0)
-                        via_buffer = true;
+                        via = VIA_BUFFER;
+                else if (strcmp(argv[i], "--stream") == 0)
+                        via = VIA_STREAM;
                 else if (strncmp(argv[i], "--extra=", 8) == 0 && n_extras < 64) {
                         extra_is_dir[n_extras] = false;
                         extras[n_extras++] = argv[i] + 8;
@@ -163,7 +179,7 @@ int main(int argc, char **argv)
         if (r < 0)
                 return 1;
         for (size_t i = 0; i < n_entries && r >= 0; i++)
-                r = add_entry(fs, src_dir, &entries[i], via_buffer);
+                r = add_entry(fs, src_dir, &entries[i], via);
         for (size_t i = 0; i < n_extras && r >= 0; i++)
                 r = extra_is_dir[i] ? fat_mkdir(fs, extras[i], 1600000000) :
                                       fat_add_buffer(fs, extras[i], "extra\n", 6, 1600000000);

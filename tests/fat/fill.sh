@@ -32,7 +32,7 @@ touch -d '2021-03-04 05:06:08' "$src/SHORT.TXT"
 for spc in 1 8; do
         # 4 KiB clusters need 65525+ clusters: a larger (sparse) ESP.
         if [ "$spc" = 1 ]; then mib=64; else mib=300; fi
-        for how in "" --buffer; do
+        for how in "" --buffer --stream; do
                 img=$WORK/disk.img
                 make_esp "$img" "$mib" "$spc"
                 fill "$img" "$mib" "$src" --order=shuffle $how >/dev/null || fail "fatfill failed (-s $spc $how)"
