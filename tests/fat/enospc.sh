@@ -17,6 +17,7 @@ fi
 echo "$out"
 echo "$out" | grep -Eq 'b\.bin: ESP is full: [0-9]+ bytes needed, [0-9]+ bytes free' ||
         fail "no ENOSPC message with the numbers"
+echo "$out" | grep -q 'fatfill: failed: No space left on device' || fail "the error was not -ENOSPC"
 needed=$(echo "$out" | sed -n 's/.*full: \([0-9]*\) bytes needed.*/\1/p')
 free=$(echo "$out" | sed -n 's/.* needed, \([0-9]*\) bytes free.*/\1/p')
 [ "$needed" -ge $((15 * 1024 * 1024)) ] || fail "needed $needed is less than the file"

@@ -10,7 +10,11 @@
  * seed); --buffer adds files through fat_add_buffer() instead of an fd,
  * --stream through fat_add_stream() with a reader giving short reads;
  * --extra adds a 6-byte file "extra\n" at PATH after the tree, --mkdir a
- * directory (both for names no host file system can hold).
+ * directory (both for names no host file system can hold). --short=PATH,
+ * before the tree, adds a file announced as 3 MiB whose reader gives 1 MiB
+ * of 0xAB and then ends: that must fail with -EIO and leave nothing behind
+ * (its clusters go back to the free space holding that data).
+ * On failure prints the error code's text.
  * Prints "free BYTES cluster BYTES" after finishing.
  */
 #ifndef _GNU_SOURCE
@@ -94,6 +98,26 @@ static void reorder(const char *order)
 
 enum via { VIA_FD, VIA_BUFFER, VIA_STREAM };
 
+static ssize_t read_short(void *userdata, void *buf, size_t len)
+{
+        uint64_t *left = userdata;
+        size_t n = len < *left ? len : (size_t)*left;
+        memset(buf, 0xAB, n);
+        *left -= n;
+        return (ssize_t)n;
+}
+
+static int add_short(struct fat_fs *fs, const char *path)
+{
+        uint64_t left = MIB;
+        int r = fat_add_stream(fs, path, 3 * MIB, 1600000000, read_short, &left);
+        if (r != -EIO) {
+                fprintf(stderr, "fatfill: %s: a short source gave %d, expected -EIO\n", path, r);
+                return -EPROTO;
+        }
+        return 0;
+}
+
 /* Hands out at most 1000 bytes a call, so the filler must loop. */
 static ssize_t read_in_bits(void *userdata, void *buf, size_t len)
 {
@@ -132,7 +156,8 @@ int main(int argc, char **argv)
 {
         const char *order = "sorted";
         enum via via = VIA_FD;
-        const char *extras[64];
+        const char *extras[64], *shorts[64];
+        size_t n_shorts = 0;
         bool extra_is_dir[64];
         size_t n_extras = 0;
 
@@ -153,6 +178,8 @@ int main(int argc, char **argv)
                 } else if (strncmp(argv[i], "--mkdir=", 8) == 0 && n_extras < 64) {
                         extra_is_dir[n_extras] = true;
                         extras[n_extras++] = argv[i] + 8;
+                } else if (strncmp(argv[i], "--short=", 8) == 0 && n_shorts < 64) {
+                        shorts[n_shorts++] = argv[i] + 8;
                 } else {
                         fprintf(stderr, "fatfill: unknown option %s\n", argv[i]);
                         return 2;
@@ -178,6 +205,8 @@ int main(int argc, char **argv)
         int r = fat_open(fd, offset, size, &fs);
         if (r < 0)
                 return 1;
+        for (size_t i = 0; i < n_shorts && r >= 0; i++)
+                r = add_short(fs, shorts[i]);
         for (size_t i = 0; i < n_entries && r >= 0; i++)
                 r = add_entry(fs, src_dir, &entries[i], via);
         for (size_t i = 0; i < n_extras && r >= 0; i++)
@@ -187,6 +216,8 @@ int main(int argc, char **argv)
                 r = fat_finish(fs);
         if (r >= 0)
                 printf("free %" PRIu64 " cluster %" PRIu32 "\n", fat_free_bytes(fs), fat_cluster_size(fs));
+        if (r < 0)
+                fprintf(stderr, "fatfill: failed: %s\n", strerror(-r));
         fat_free(fs);
 
         for (size_t i = 0; i < n_entries; i++)

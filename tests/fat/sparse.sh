@@ -32,4 +32,18 @@ echo "image grew by $grew KiB"
 free=$(mdir -i "$img@@$OFFSET" ::/ | awk '/bytes free/ { gsub(/[^0-9]/, ""); print }')
 total=$(( (mib * 1024 * 1024) ))
 [ "$free" -lt $((total - 128 * 1024 * 1024)) ] || fail "free space $free: holes were not allocated"
+
+# A source that ends early: the add fails, leaves no entry, and its clusters
+# (now holding 0xAB bytes) return to the free space. The files added next
+# reuse them, so their zero clusters must really be written as zeros there.
+rm -rf "$src"
+mkdir -p "$src/d"
+head -c $((2 * 1024 * 1024)) /dev/zero >"$src/d/a-zeros.bin"
+echo after >"$src/d/b.txt"
+make_esp "$img" $mib 8
+fill "$img" $mib "$src" --short=d/a-short --short=d/zz-short --short=top-short >/dev/null ||
+        fail "fatfill with failing sources failed"
+check_fsck "$img" $mib
+check_readback "$img" "$src"
+mdir -i "$img@@$OFFSET" ::/d | grep -q short && fail "a failed add left an entry behind"
 echo "sparse: ok"
