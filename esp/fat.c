@@ -1568,6 +1568,8 @@ static int load_root_chain(struct fat_fs *fs)
         for (uint32_t count = 0;; count++) {
                 if (count >= fs->cluster_count)
                         return refuse(fs, "root directory chain loops");
+                if ((uint64_t)count * fs->cluster_size >= DIR_MAX_ENTRIES * DIRENT_SIZE)
+                        return refuse(fs, "root directory is larger than FAT allows");
                 int r = append_run(&fs->root->runs, &fs->root->n_runs, c);
                 if (r < 0)
                         return log_error(-ENOMEM, "out of memory");
@@ -1580,8 +1582,6 @@ static int load_root_chain(struct fat_fs *fs)
                         return refuse(fs, "root directory chain is broken");
                 c = next;
         }
-        if (fs->root_chain_len * (uint64_t)fs->cluster_size > DIR_MAX_ENTRIES * DIRENT_SIZE)
-                return refuse(fs, "root directory is larger than FAT allows");
         return 0;
 }
 
