@@ -1128,7 +1128,7 @@ static int apply_permutation(struct fat_fs *fs, uint32_t *new_of)
                 if (new_of[start] == 0 || new_of[start] == start)
                         continue;
 
-                bool carried_zero, displaced_zero;
+                bool carried_zero, displaced_zero = true;
                 int r = read_cluster(fs, start, carried, &carried_zero);
                 if (r < 0)
                         return r;

@@ -74,7 +74,8 @@ poke $fat_entry2 00 00 00 00; expect_refusal "root chain broken" 64 "broken"
 # Random damage to the boot sector, FSInfo, FAT and root directory never
 # crashes the filler (ASan/UBSan builds report that with their own codes).
 declare -a outcomes
-export ASAN_OPTIONS=exitcode=99 UBSAN_OPTIONS=exitcode=98:halt_on_error=1
+export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}exitcode=99"
+export UBSAN_OPTIONS="${UBSAN_OPTIONS:+$UBSAN_OPTIONS:}exitcode=98:halt_on_error=1"
 make_esp "$WORK/good.img" 40 1
 fat_sectors=$(od -An -tu4 -j $((OFFSET + 36)) -N4 "$WORK/good.img" | tr -d ' ')
 data_start=$(( (32 + 2 * fat_sectors) * 512 ))  # the root directory's cluster
