@@ -42,15 +42,16 @@ static void removable_path(const struct esp_request *req, char *buf, size_t len)
  */
 static int check_tree_bootloader(const struct esp_request *req, const char *path)
 {
+        _cleanup_free_ char *full = NULL, *what = NULL;
         _cleanup_close_ int fd = -1;
-        _cleanup_free_ char *full = NULL;
 
-        if (asprintf(&full, "%s/%s", req->tree, path) < 0)
+        if (asprintf(&full, "%s/%s", req->tree, path) < 0 ||
+            asprintf(&what, "bootloader %s", full) < 0)
                 return log_error(-ENOMEM, "out of memory");
         fd = open(full, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
         if (fd < 0)
                 return log_error_errno(-errno, "cannot open %s", full);
-        return pe_check_efi_app(fd, full, req->pe_machine, req->pe_magic);
+        return pe_check_efi_app(fd, what, req->pe_machine, req->pe_magic);
 }
 
 static int copy_tree(struct fat_fs *fs, const struct esp_request *req)
@@ -87,9 +88,6 @@ static int copy_tree(struct fat_fs *fs, const struct esp_request *req)
                         return log_error(-EINVAL, "--esp-dir %s: %s is not a regular file or directory; FAT can hold only those",
                                          req->tree, e->path);
                 }
-                if (r == -EEXIST)
-                        return log_error(r, "--esp-dir %s: %s clashes with another name (FAT names ignore case)",
-                                         req->tree, e->path);
                 if (r < 0)
                         return r;
         }
@@ -98,6 +96,7 @@ static int copy_tree(struct fat_fs *fs, const struct esp_request *req)
 
 static int place_bootloader(struct fat_fs *fs, const struct esp_request *req)
 {
+        _cleanup_free_ char *what = NULL;
         _cleanup_close_ int fd = -1;
         char boot_path[64];
         struct stat st;
@@ -110,8 +109,10 @@ static int place_bootloader(struct fat_fs *fs, const struct esp_request *req)
                 return log_error_errno(-errno, "cannot stat bootloader %s", req->bootloader);
         if (!S_ISREG(st.st_mode))
                 return log_error(-EINVAL, "bootloader %s is not a regular file", req->bootloader);
+        if (asprintf(&what, "bootloader %s", req->bootloader) < 0)
+                return log_error(-ENOMEM, "out of memory");
 
-        r = pe_check_efi_app(fd, req->bootloader, req->pe_machine, req->pe_magic);
+        r = pe_check_efi_app(fd, what, req->pe_machine, req->pe_magic);
         if (r < 0)
                 return r;
 

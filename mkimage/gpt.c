@@ -73,6 +73,9 @@ int gpt_write(int fd, const char *what, const struct plan *plan)
         if (r < 0)
                 return log_error_errno(r, "%s: libfdisk cannot open the image", what);
 
+        /* The usual GPT: entries in sectors 2-33, usable from 34 (libfdisk
+         * would start at 2048, which sgdisk -v reports as unusual). */
+        fdisk_set_first_lba(cxt, 34);
         r = fdisk_create_disklabel(cxt, "gpt");
         if (r >= 0) {
                 guid_format(&plan->disk_guid, disk_guid);

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "arch.h"
@@ -222,21 +223,34 @@ static int write_partitions(const struct job *job)
                 int r;
 
                 progress_update(pp->layout->name, i, plan->n_parts);
+                /* Handlers log their own errors, naming what failed. */
                 if (h->format) {
                         r = h->format(job, pp);
                         if (r < 0)
-                                return log_error(r, "partition '%s': formatting as %s failed",
-                                                 pp->layout->name, part_fs_name(pp->layout->fs));
+                                return r;
                 }
                 if (h->fill) {
                         r = h->fill(job, pp);
                         if (r < 0)
-                                return log_error(r, "partition '%s': filling failed", pp->layout->name);
+                                return r;
                 }
         }
         progress_update("done", plan->n_parts, plan->n_parts);
         progress_done();
         return 0;
+}
+
+/*
+ * A tool that runs out of space says so in its own words ("failed whilst
+ * writing FAT"); name the cause and the remedy once, whoever hit it.
+ */
+static void explain_if_disk_full(int fd, const char *output)
+{
+        struct statvfs st;
+
+        if (fstatvfs(fd, &st) == 0 && (uint64_t)st.f_bavail * st.f_frsize < PLAN_ALIGN)
+                log_error(-ENOSPC, "the file system holding %s is full (No space left on device): free some space or write the image elsewhere",
+                          output);
 }
 
 static int build_image(const struct options *o, const struct plan *plan)
@@ -264,6 +278,7 @@ static int build_image(const struct options *o, const struct plan *plan)
         if (r >= 0)
                 r = output_commit(&out);
         if (r < 0) {
+                explain_if_disk_full(out.fd, o->output);
                 output_abort(&out);
                 return r;
         }

@@ -42,7 +42,7 @@ expect_failure "layout bad size" "size.conf:3: size: 'lots'" \
 expect_failure "layout missing" "layout 'nosuch'" \
         mk --arch aa64 --layout nosuch -o "$out"
 
-expect_failure "sizes that don't fit the disk" "need a disk of at least 257 MiB.*100 MiB" \
+expect_failure "sizes that don't fit the disk" "need a disk of at least 258 MiB.*100 MiB" \
         mk --arch aa64 --bootloader "$aa64" --size 100MiB -o "$out"
 expect_failure "ESP too small for FAT32" "too small for FAT32.*at least 33 MiB" \
         mk --arch aa64 --bootloader "$aa64" --esp-size 32MiB -o "$out"
@@ -70,19 +70,29 @@ else
                 mk --arch aa64 -o "$WORK/ro/disk.img"
 fi
 
-(PATH=$WORK/empty-path; expect_failure "mkfs.fat missing" "mkfs.fat not found in PATH: install the Debian package dosfstools" \
-        "$MKVMIMAGE" -q --arch aa64 --bootloader "$aa64" -o "$out")
+expect_failure "mkfs.fat missing" "mkfs.fat not found in PATH: install the Debian package dosfstools" \
+        env PATH="$WORK/empty-path" "$MKVMIMAGE" -q --arch aa64 --bootloader "$aa64" -o "$out"
 
-# Disk full while writing: a 2 MiB tmpfs in a private mount namespace.
-mkdir -p "$WORK/full"
-rc=0
-unshare --map-root-user --mount bash -c '
-        mount -t tmpfs -o size=2m tmpfs "$1" || exit 99
-        "$2" -q --arch aa64 --bootloader "$3" -o "$1/disk.img" 2>"$1/../full.err"; rc=$?
-        ls -A "$1" > "$1/../full.ls"
-        exit $rc' _ "$WORK/full" "$MKVMIMAGE" "$aa64" || rc=$?
-[ $rc -ne 99 ] || fail "disk full: cannot mount a tmpfs in a user namespace here"
-[ $rc -ne 0 ] || fail "disk full: exit status 0"
-grep -Eq "No space left on device|space" "$WORK/full.err" || fail "disk full: message: $(cat "$WORK/full.err")"
-[ ! -s "$WORK/full.ls" ] || fail "disk full: left $(cat "$WORK/full.ls")"
-pass "disk full: $(head -n 1 "$WORK/full.err")"
+# Disk full while writing, in a private mount namespace: a tmpfs too small
+# for mkfs.fat's FATs, and one where mkfs.fat fits but the ESP's content
+# does not.
+disk_full() {
+        local what=$1 size=$2 rc=0
+        shift 2
+        rm -rf "$WORK/full" && mkdir -p "$WORK/full"
+        unshare --map-root-user --mount bash -c '
+                dir=$1 size=$2; shift 2
+                mount -t tmpfs -o size=$size tmpfs "$dir" || exit 99
+                "$@" -o "$dir/disk.img" 2>"$dir/../full.err"; rc=$?
+                ls -A "$dir" > "$dir/../full.ls"
+                exit $rc' _ "$WORK/full" "$size" "$@" || rc=$?
+        [ $rc -ne 99 ] || fail "$what: cannot mount a tmpfs in a user namespace here"
+        [ $rc -ne 0 ] || fail "$what: exit status 0"
+        grep -q "No space left on device" "$WORK/full.err" || fail "$what: message: $(cat "$WORK/full.err")"
+        [ ! -s "$WORK/full.ls" ] || fail "$what: left $(cat "$WORK/full.ls")"
+        pass "$what: $(tail -n 1 "$WORK/full.err")"
+}
+disk_full "disk full in mkfs.fat" 512k "$MKVMIMAGE" -q --arch aa64 --bootloader "$aa64"
+mkdir -p "$WORK/payload"
+head -c 3M /dev/urandom > "$WORK/payload/data.bin"
+disk_full "disk full while filling the ESP" 2m "$MKVMIMAGE" -q --arch aa64 --esp-dir "$WORK/payload"

@@ -56,5 +56,5 @@ expect_failure() {
         grep -Eq -- "$pattern" "$WORK/stderr" ||
                 fail "$what: message does not match /$pattern/: $(cat "$WORK/stderr")"
         [ -z "$(ls -A "$WORK/out")" ] || fail "$what: left files behind: $(ls -A "$WORK/out")"
-        pass "$what: $(head -n 1 "$WORK/stderr")"
+        pass "$what: $(tail -n 1 "$WORK/stderr")"
 }
