@@ -210,6 +210,7 @@ struct filler {
         char *zero_block;
 
         uint64_t n_entries;
+        uint64_t file_blocks;           /* blocks given to the current file so far */
         bool out_of_space;
 };
 
@@ -337,6 +338,15 @@ static void set_inode_metadata(struct filler *f, struct ext2_inode_large *inode,
         int64_t m = clamp_time(f, e->mtime, &mn), a = clamp_time(f, e->atime, &an);
         int64_t c = clamp_time(f, e->ctime, &cn);
 
+        /* Reproducible builds: atime and ctime differ between a tree and
+         * its tarball (reading the tree, or packing it, touches them), so
+         * atime follows mtime and ctime is the image's creation time. */
+        if (f->params->clamp_time >= 0) {
+                a = m;
+                an = mn;
+                c = f->params->clamp_time;
+                cn = 0;
+        }
         inode->i_mode = (__u16)((inode->i_mode & LINUX_S_IFMT) | (e->mode & 07777));
         inode->i_uid = (__u16)e->uid;
         ext2fs_set_i_uid_high(*inode, e->uid >> 16);
@@ -492,6 +502,7 @@ static int write_blocks(struct filler *f, ext2_ino_t ino, struct ext2_inode *ino
         err = ext2fs_fallocate(f->fs, EXT2_FALLOCATE_FORCE_INIT, ino, inode, ~0ULL, lblk, n);
         if (err)
                 return fs_error(f, err, "allocating blocks");
+        f->file_blocks += n;
 
         err = ext2fs_extent_open2(f->fs, ino, inode, &h);
         if (err)
@@ -611,6 +622,7 @@ static int create_regular(struct filler *f, ext2_ino_t parent, const struct cont
         errcode_t err;
         int r;
 
+        f->file_blocks = 0;
         r = allocate_inode(f, parent, LINUX_S_IFREG, &ino);
         if (r < 0)
                 return r;
@@ -937,9 +949,12 @@ static int report_out_of_space(struct filler *f, const struct content_entry *e)
 {
         uint64_t bs = EXT4_BLOCK_SIZE, blocks, inodes, entries = f->n_entries;
         uint64_t used = ext2fs_blocks_count(f->fs->super) - ext2fs_free_blocks_count(f->fs->super);
-        uint64_t need = used;
-        const char *where = e ? e->path : "?";
+        uint64_t need = used - f->file_blocks;
+        /* The entry goes away with the next content_next(). */
+        _cleanup_free_ char *where = strdup(e ? e->path : "?");
 
+        if (!where)
+                return -ENOMEM;
         if (e && e->type == CONTENT_REG)
                 need += (e->size + bs - 1) / bs;
         for (;;) {

@@ -36,7 +36,10 @@ int ext4_format(const char *path, uint64_t offset, uint64_t size, const struct e
  * Create every entry of the content stream c in the file system at
  * `offset` of image `path` (made by ext4_format). Regular files keep their
  * holes, and all-zero blocks become holes too, so a tree and its tarball
- * give the same bytes. Times are clamped to p->clamp_time when it is set.
+ * give the same bytes. With p->clamp_time set (reproducible builds), mtime
+ * is clamped to it, atime = that mtime, ctime = crtime = clamp_time: atime
+ * and ctime of a tree differ from its tarball's, so they cannot be kept.
+ * Without it, all times are kept as the content gives them.
  * Sockets are stored as sockets. Errors (logged, naming the entry): a name
  * longer than 255 bytes, a hard link to an entry not created before, an
  * entry that exists already (directories: their metadata is updated

@@ -49,6 +49,7 @@ make_tree() {
         ln -s hostname "$t/etc/rel-link"
         ln -s /etc/hostname "$t/etc/abs-link"
         ln -s ../nowhere/at/all "$t/etc/dangling"
+        ln -s / "$t/etc/root-link"
         ln -s "/$(printf 'long%.0s' $(seq 1 60))/target" "$t/etc/slow-link"
         ln "$t/etc/hostname" "$t/links/hard1"
         ln "$t/etc/hostname" "$t/links/hard2"
