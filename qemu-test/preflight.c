@@ -1,0 +1,344 @@
+/* SPDX-License-Identifier: MIT */
+#include "preflight.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+
+#include "log.h"
+#include "util.h"
+
+/* The reader is deliberately small: bounded reads of untrusted bytes only. */
+
+#define SECTOR 512u
+#define MAX_GPT_ENTRIES 1024u
+
+/* C12A7328-F81F-11D2-BA4B-00A0C93EC93B as stored on disk (mixed endian). */
+static const uint8_t esp_type_guid[16] = {
+        0x28, 0x73, 0x2a, 0xc1, 0x1f, 0xf8, 0xd2, 0x11, 0xba, 0x4b, 0x00, 0xa0, 0xc9, 0x3e, 0xc9, 0x3b,
+};
+
+static uint16_t le16(const uint8_t *p) { return p[0] | p[1] << 8; }
+static uint32_t le32(const uint8_t *p) { return p[0] | p[1] << 8 | p[2] << 16 | (uint32_t) p[3] << 24; }
+static uint64_t le64(const uint8_t *p) { return le32(p) | (uint64_t) le32(p + 4) << 32; }
+
+static void format_guid(const uint8_t *g, char buf[37])
+{
+        snprintf(buf, 37, "%08X-%04X-%04X-%02X%02X-%02X%02X%02X%02X%02X%02X",
+                 le32(g), le16(g + 4), le16(g + 6), g[8], g[9], g[10], g[11], g[12], g[13], g[14], g[15]);
+}
+
+static int set_problem(char **problem, const char *fmt, ...) _printf_(2, 3);
+static int set_problem(char **problem, const char *fmt, ...)
+{
+        va_list ap;
+        int r;
+
+        va_start(ap, fmt);
+        r = vasprintf(problem, fmt, ap);
+        va_end(ap);
+        if (r < 0) {
+                *problem = NULL;
+                return log_error_errno(-ENOMEM, "pre-flight check");
+        }
+        return 0;
+}
+
+struct fat {
+        int fd;
+        uint64_t offset;      /* of the file system in the image */
+        uint64_t size;        /* of the partition */
+        uint32_t bytes_per_sector;
+        uint32_t cluster_size;
+        uint64_t fat_offset;  /* of the first FAT, from the file system start */
+        uint64_t data_offset; /* of cluster 2 */
+        uint32_t n_clusters;
+        uint32_t root_cluster;
+};
+
+static bool is_power_of_two(uint32_t v) { return v && !(v & (v - 1)); }
+
+/* Returns 1 if it is FAT32 and fills f, 0 if it is something else. */
+static int fat_open(int fd, uint64_t offset, uint64_t size, struct fat *f)
+{
+        uint8_t bs[SECTOR];
+        uint32_t reserved, n_fats, fat_sectors, total_sectors, data_sectors;
+        int r;
+
+        if (size < 64 * KIB)
+                return 0;
+        r = pread_all(fd, bs, sizeof(bs), offset);
+        if (r < 0)
+                return r;
+        if (bs[510] != 0x55 || bs[511] != 0xaa)
+                return 0;
+        f->bytes_per_sector = le16(bs + 11);
+        reserved = le16(bs + 14);
+        n_fats = bs[16];
+        fat_sectors = le32(bs + 36);
+        total_sectors = le16(bs + 19) ?: le32(bs + 32);
+        f->root_cluster = le32(bs + 44);
+        if (!is_power_of_two(f->bytes_per_sector) || f->bytes_per_sector < 512 || f->bytes_per_sector > 4096 ||
+            !is_power_of_two(bs[13]) || reserved == 0 || n_fats == 0 ||
+            le16(bs + 17) != 0 /* root entries: FAT12/16 only */ || le16(bs + 22) != 0 || fat_sectors == 0)
+                return 0;
+        f->cluster_size = f->bytes_per_sector * bs[13];
+        f->fat_offset = (uint64_t) reserved * f->bytes_per_sector;
+        f->data_offset = f->fat_offset + (uint64_t) n_fats * fat_sectors * f->bytes_per_sector;
+        if ((uint64_t) total_sectors * f->bytes_per_sector > size ||
+            f->data_offset >= (uint64_t) total_sectors * f->bytes_per_sector)
+                return 0;
+        data_sectors = total_sectors - (uint32_t) (f->data_offset / f->bytes_per_sector);
+        f->n_clusters = data_sectors / bs[13];
+        if (f->n_clusters > fat_sectors * (f->bytes_per_sector / 4) - 2)
+                f->n_clusters = fat_sectors * (f->bytes_per_sector / 4) - 2;
+        if (f->root_cluster < 2 || f->root_cluster >= f->n_clusters + 2)
+                return 0;
+        f->fd = fd;
+        f->offset = offset;
+        f->size = size;
+        return 1;
+}
+
+/* Next cluster in the chain, or 0 at the end (or on anything odd). */
+static uint32_t fat_next(const struct fat *f, uint32_t cluster)
+{
+        uint8_t e[4];
+        uint32_t next;
+
+        if (pread_all(f->fd, e, 4, f->offset + f->fat_offset + (uint64_t) cluster * 4) < 0)
+                return 0;
+        next = le32(e) & 0x0fffffff;
+        return next >= 2 && next < f->n_clusters + 2 ? next : 0;
+}
+
+static int fat_read_cluster(const struct fat *f, uint32_t cluster, uint8_t *buf)
+{
+        return pread_all(f->fd, buf, f->cluster_size,
+                         f->offset + f->data_offset + (uint64_t) (cluster - 2) * f->cluster_size);
+}
+
+/* 8.3 form of a name ("BOOTAA64.EFI" -> "BOOTAA64EFI"); every FAT entry has one. */
+static void short_name(const char *name, char out[11])
+{
+        const char *dot = strchr(name, '.');
+        size_t base = dot ? (size_t) (dot - name) : strlen(name);
+
+        memset(out, ' ', 11);
+        for (size_t i = 0; i < base && i < 8; i++)
+                out[i] = name[i];
+        for (size_t i = 0; dot && dot[1 + i] && i < 3; i++)
+                out[8 + i] = dot[1 + i];
+}
+
+/* Finds name in the directory starting at cluster; returns 1 and its first cluster and size. */
+static int fat_lookup(const struct fat *f, uint32_t dir, const char *name, bool want_dir,
+                      uint32_t *ret_cluster, uint32_t *ret_size)
+{
+        _cleanup_free_ uint8_t *buf = malloc(f->cluster_size);
+        char want[11];
+        int r;
+
+        if (!buf)
+                return -ENOMEM;
+        short_name(name, want);
+        /* The bound stops a looping chain in a corrupt FAT. */
+        for (uint32_t steps = 0; dir != 0 && steps <= f->n_clusters; steps++, dir = fat_next(f, dir)) {
+                r = fat_read_cluster(f, dir, buf);
+                if (r < 0)
+                        return r;
+                for (uint32_t off = 0; off + 32 <= f->cluster_size; off += 32) {
+                        const uint8_t *e = buf + off;
+
+                        if (e[0] == 0)
+                                return 0;
+                        if (e[0] == 0xe5 || e[11] == 0x0f || (e[11] & 0x08))
+                                continue;
+                        if (strncasecmp((const char *) e, want, 11) != 0)
+                                continue;
+                        if (!!(e[11] & 0x10) != want_dir)
+                                continue;
+                        *ret_cluster = (uint32_t) le16(e + 20) << 16 | le16(e + 26);
+                        *ret_size = le32(e + 28);
+                        return 1;
+                }
+        }
+        return 0;
+}
+
+/* Reads the start of a file (up to len bytes) following its cluster chain. */
+static int fat_read_head(const struct fat *f, uint32_t cluster, uint32_t size, uint8_t *out, size_t len)
+{
+        _cleanup_free_ uint8_t *buf = malloc(f->cluster_size);
+        size_t done = 0;
+        int r;
+
+        if (!buf)
+                return -ENOMEM;
+        if (len > size)
+                len = size;
+        for (uint32_t steps = 0; done < len && steps <= f->n_clusters; steps++) {
+                size_t n = len - done < f->cluster_size ? len - done : f->cluster_size;
+
+                if (cluster < 2 || cluster >= f->n_clusters + 2)
+                        return -EBADMSG;
+                r = fat_read_cluster(f, cluster, buf);
+                if (r < 0)
+                        return r;
+                memcpy(out + done, buf, n);
+                done += n;
+                cluster = fat_next(f, cluster);
+        }
+        return (int) done;
+}
+
+/* Returns 1 and the PE machine of \EFI\BOOT\name, 0 if there is no such file. */
+static int find_boot_file(const struct fat *f, const char *name, uint16_t *machine, bool *is_pe)
+{
+        uint8_t head[4096];
+        uint32_t cluster, size;
+        uint32_t lfanew;
+        int r;
+
+        r = fat_lookup(f, f->root_cluster, "EFI", true, &cluster, &size);
+        if (r <= 0)
+                return r;
+        r = fat_lookup(f, cluster, "BOOT", true, &cluster, &size);
+        if (r <= 0)
+                return r;
+        r = fat_lookup(f, cluster, name, false, &cluster, &size);
+        if (r <= 0)
+                return r;
+
+        *is_pe = false;
+        r = fat_read_head(f, cluster, size, head, sizeof(head));
+        if (r < 0)
+                return r;
+        if (r < 0x40 || head[0] != 'M' || head[1] != 'Z')
+                return 1;
+        lfanew = le32(head + 0x3c);
+        if (lfanew > (uint32_t) r - 6 || memcmp(head + lfanew, "PE\0\0", 4) != 0)
+                return 1;
+        *is_pe = true;
+        *machine = le16(head + lfanew + 4);
+        return 1;
+}
+
+static int check_bootloader(const char *image, const struct fat *f, enum arch arch, char **problem)
+{
+        const struct arch_info *a = arch_get(arch);
+        uint16_t machine = 0;
+        bool is_pe = false;
+        int r;
+
+        r = find_boot_file(f, a->removable_name, &machine, &is_pe);
+        if (r < 0)
+                return log_error_errno(r, "%s: cannot read the ESP", image);
+        if (r > 0) {
+                const char *other;
+
+                if (!is_pe)
+                        return set_problem(problem, "\\EFI\\BOOT\\%s in the ESP is not a PE/EFI file", a->removable_name);
+                if (machine == a->pe_machine)
+                        return 0;
+                other = arch_name_of_pe_machine(machine);
+                return set_problem(problem,
+                                   "\\EFI\\BOOT\\%s is a PE for %s (machine 0x%04X), not %s: bootloader is for another architecture",
+                                   a->removable_name, other ?: "an unknown machine", machine, a->name);
+        }
+
+        for (enum arch o = 0; o < _ARCH_MAX; o++) {
+                if (o == arch)
+                        continue;
+                r = find_boot_file(f, arch_get(o)->removable_name, &machine, &is_pe);
+                if (r < 0)
+                        return log_error_errno(r, "%s: cannot read the ESP", image);
+                if (r > 0)
+                        return set_problem(problem,
+                                           "no \\EFI\\BOOT\\%s in the ESP, only \\EFI\\BOOT\\%s: bootloader is for another architecture (%s)?",
+                                           a->removable_name, arch_get(o)->removable_name, arch_get(o)->name);
+        }
+        return set_problem(problem, "no bootloader: \\EFI\\BOOT\\%s is missing from the ESP", a->removable_name);
+}
+
+int preflight_check(const char *image, enum arch arch, char **problem)
+{
+        _cleanup_close_ int fd = -1;
+        _cleanup_free_ uint8_t *entries = NULL;
+        uint8_t hdr[SECTOR];
+        uint64_t entries_lba, first = 0, last = 0;
+        uint32_t n_entries, entry_size;
+        char other_types[256] = "";
+        size_t other_len = 0;
+        bool have_esp = false;
+        struct stat st;
+        struct fat f;
+        int r;
+
+        *problem = NULL;
+        fd = open(image, O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+                return log_error_errno(-errno, "cannot open image %s", image);
+        if (fstat(fd, &st) < 0)
+                return log_error_errno(-errno, "cannot stat %s", image);
+        if (!S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode))
+                return log_error(-EINVAL, "%s is not a disk image (not a regular file)", image);
+        if (S_ISREG(st.st_mode) && (uint64_t) st.st_size < 34 * SECTOR)
+                return log_error(-EINVAL, "%s is not a disk image (%lld bytes, too small for a GPT)",
+                                 image, (long long) st.st_size);
+        r = pread_all(fd, hdr, sizeof(hdr), SECTOR);
+        if (r < 0)
+                return log_error_errno(r, "cannot read %s", image);
+        if (memcmp(hdr, "EFI PART", 8) != 0)
+                return log_error(-EINVAL, "%s is not a GPT disk image (no \"EFI PART\" header at LBA 1)", image);
+
+        entries_lba = le64(hdr + 72);
+        n_entries = le32(hdr + 80);
+        entry_size = le32(hdr + 84);
+        if (n_entries == 0 || n_entries > MAX_GPT_ENTRIES || entry_size < 128 || entry_size > 4096 ||
+            entry_size % 8 != 0 || entries_lba < 2 || entries_lba > UINT64_MAX / SECTOR)
+                return log_error(-EINVAL, "%s: GPT header has an implausible partition array", image);
+        entries = malloc((size_t) n_entries * entry_size);
+        if (!entries)
+                return log_error_errno(-ENOMEM, "cannot read the GPT of %s", image);
+        r = pread_all(fd, entries, (size_t) n_entries * entry_size, entries_lba * SECTOR);
+        if (r < 0)
+                return log_error_errno(r, "%s: cannot read the GPT partition array", image);
+
+        for (uint32_t i = 0; i < n_entries; i++) {
+                const uint8_t *e = entries + (size_t) i * entry_size;
+                static const uint8_t zero[16];
+                char guid[37];
+
+                if (memcmp(e, zero, 16) == 0)
+                        continue;
+                if (memcmp(e, esp_type_guid, 16) == 0) {
+                        have_esp = true;
+                        first = le64(e + 32);
+                        last = le64(e + 40);
+                        break;
+                }
+                format_guid(e, guid);
+                if (other_len + 64 < sizeof(other_types))
+                        other_len += snprintf(other_types + other_len, sizeof(other_types) - other_len,
+                                              "%s%u: %s", other_len ? ", " : "", i + 1, guid);
+        }
+        if (!have_esp)
+                return set_problem(problem,
+                                   "no EFI System Partition (type C12A7328-F81F-11D2-BA4B-00A0C93EC93B) in the GPT%s%s%s",
+                                   other_len ? " (partitions " : "", other_types, other_len ? ")" : "");
+        if (last < first || first > UINT64_MAX / SECTOR / 2 || last > UINT64_MAX / SECTOR / 2 ||
+            (S_ISREG(st.st_mode) && (last + 1) * SECTOR > (uint64_t) st.st_size))
+                return set_problem(problem, "the EFI System Partition lies outside the image");
+
+        r = fat_open(fd, first * SECTOR, (last - first + 1) * SECTOR, &f);
+        if (r < 0)
+                return log_error_errno(r, "%s: cannot read the ESP", image);
+        if (r == 0)
+                return set_problem(problem, "the EFI System Partition does not hold a FAT32 file system");
+        return check_bootloader(image, &f, arch, problem);
+}

@@ -1,0 +1,46 @@
+# Shared helpers for the boot tests (sourced). Test images are built here with
+# independent tools (sgdisk, mkfs.fat, mtools) until mkvmimage can build them.
+set -euo pipefail
+
+fail() { echo "FAIL: $*" >&2; exit 1; }
+
+need_tools() {
+        local t
+        for t in "$@"; do
+                command -v "$t" >/dev/null || fail "$t not found: run scripts/setup-deps"
+        done
+}
+
+ESP_TYPE=C12A7328-F81F-11D2-BA4B-00A0C93EC93B
+LINUX_DATA_TYPE=0FC63DAF-8483-4772-8E79-3D69D8477DE4
+
+# make_esp_image IMG [TYPE-GUID]: a 48 MiB GPT disk whose partition 1 (1 MiB
+# to 41 MiB) is an empty FAT32 file system of partition type TYPE-GUID (the
+# ESP type by default). 512-byte clusters keep 40 MiB above the FAT32 minimum
+# of 65,525 clusters.
+ESP_OFFSET=$((1024 * 1024))
+make_esp_image() {
+        local img=$1 type=${2:-$ESP_TYPE}
+        need_tools sgdisk mkfs.fat mmd mcopy truncate
+        rm -f "$img"
+        truncate -s 48M "$img"
+        sgdisk -n 1:2048:+40M -t "1:$type" -c 1:ESP "$img" >/dev/null
+        mkfs.fat -F 32 -s 1 --offset $((ESP_OFFSET / 512)) "$img" $((40 * 1024)) >"$img.mkfs.log" 2>&1 || { cat "$img.mkfs.log" >&2; fail "mkfs.fat failed"; }
+        rm -f "$img.mkfs.log"
+        mmd -i "$img@@$ESP_OFFSET" ::EFI ::EFI/BOOT
+}
+
+# esp_put IMG SOURCE NAME: copy SOURCE to \EFI\BOOT\NAME in the ESP.
+esp_put() {
+        mcopy -i "$1@@$ESP_OFFSET" "$2" "::EFI/BOOT/$3"
+}
+
+EFI_HELLO_AA64=$BUILD_DIR/qemu-test/efi-hello-aa64.efi
+EFI_HELLO_ARM=$BUILD_DIR/qemu-test/efi-hello-arm.efi
+BOOT=$BUILD_DIR/qemu-test/mkvmimage-boot
+for f in "$EFI_HELLO_AA64" "$EFI_HELLO_ARM" "$BOOT"; do
+        [ -e "$f" ] || fail "$f not built (build the project first)"
+done
+
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/mkvm-boot-test.XXXXXX")
+trap 'rm -rf "$WORK"' EXIT
