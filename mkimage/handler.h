@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 #pragma once
 
+#include <stdbool.h>
+#include <sys/types.h>
+
 #include "plan.h"
 
 /* What a partition handler works on: the image being written and the inputs. */
@@ -10,6 +13,12 @@ struct job {
         int fd;
         const char *bootloader;   /* --bootloader FILE, or NULL */
         const char *esp_dir;      /* --esp-dir DIR, or NULL */
+        const char *rootfs;       /* ROOTFS: a directory or archive (a spooled stdin), or NULL */
+        const struct plan_partition *root; /* where ROOTFS goes */
+        uint64_t root_inodes;     /* inodes ROOTFS needs (0: mke2fs's default) */
+        bool owner_set;           /* --owner: every entry owned by uid:gid */
+        uid_t uid;
+        gid_t gid;
 };
 
 /*

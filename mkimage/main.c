@@ -16,12 +16,14 @@
 #include <unistd.h>
 
 #include "arch.h"
+#include "ext4.h"
 #include "gpt.h"
 #include "guid.h"
 #include "handler.h"
 #include "layout.h"
 #include "log.h"
 #include "output.h"
+#include "spool.h"
 #include "plan.h"
 #include "size.h"
 #include "util.h"
@@ -30,42 +32,63 @@
 #define MKVM_VERSION "unknown"
 #endif
 
+enum plan_format {
+        PLAN_NONE,
+        PLAN_TEXT,
+        PLAN_JSON,
+};
+
 struct options {
         const struct arch *arch;
+        const char *rootfs;     /* directory, archive or "-" */
         const char *output;
         const char *layout;
         const char *bootloader;
         const char *esp_dir;
         uint64_t disk_size;
         uint64_t esp_size;
+        uint64_t root_headroom; /* percent */
+        bool owner_set;
+        uid_t uid;
+        gid_t gid;
         struct seed seed;
         int64_t clamp_time;
         bool force;
-        bool print_plan;
+        enum plan_format print_plan;
 };
+
+#define ROOT_HEADROOM_DEFAULT 10
 
 static void usage(FILE *f)
 {
         fprintf(f,
-                "Usage: mkvmimage --arch ARCH [OPTIONS] -o IMAGE\n"
+                "Usage: mkvmimage --arch ARCH [OPTIONS] [ROOTFS] -o IMAGE\n"
                 "\n"
                 "Build a raw GPT disk image for an ARM virtual machine, following the ARM VM\n"
                 "System Specification: a FAT32 EFI System Partition with the bootloader at the\n"
-                "UEFI removable-media path, plus the partitions the layout names.\n"
+                "UEFI removable-media path, plus the partitions the layout names. ROOTFS (a\n"
+                "directory, an archive such as rootfs.tar.xz, or - for an archive on standard\n"
+                "input) fills the root partition's ext4 file system.\n"
                 "\n"
                 "Options:\n"
                 "  -a, --arch ARCH          target architecture: %s\n"
                 "  -o, --output IMAGE       the image to write (not replaced unless --force)\n"
-                "  -l, --layout NAME|FILE   layout file, or a shipped layout by name:\n"
-                "                           esp-only (default), vmspec, vmspec-varstore\n"
+                "  -l, --layout NAME|FILE   layout file, or a shipped layout by name: esp-only\n"
+                "                           (default without ROOTFS), vmspec (default with\n"
+                "                           ROOTFS), vmspec-varstore\n"
                 "  -b, --bootloader FILE    EFI application placed at \\EFI\\BOOT\\BOOT<ARCH>.EFI\n"
                 "                           (its PE header must match --arch)\n"
                 "      --esp-dir DIR        copy this directory tree into the ESP\n"
                 "      --esp-size SIZE      size of the ESP (default 256MiB; FAT32 needs >= 33MiB)\n"
                 "      --size SIZE          total disk size (default: the partitions' sum)\n"
+                "      --root-headroom PCT  free space (and inodes) added to an auto-sized root\n"
+                "                           partition, in percent of its content (default %d)\n"
+                "      --owner root|UID:GID own every ROOTFS entry by root (0:0) or UID:GID\n"
+                "                           (for a tree made by an ordinary user)\n"
                 "      --seed UUID          derive every GUID and volume id from UUID, for\n"
                 "                           byte-identical rebuilds (with SOURCE_DATE_EPOCH)\n"
-                "      --print-plan         print partitions, offsets and GUIDs, write nothing\n"
+                "      --print-plan[=json]  print partitions, offsets, GUIDs (PARTUUIDs) as text\n"
+                "                           or JSON, and write nothing\n"
                 "  -f, --force              replace an existing IMAGE\n"
                 "  -q, --quiet              no progress or summary\n"
                 "  -h, --help               show this help\n"
@@ -74,7 +97,7 @@ static void usage(FILE *f)
                 "SIZE takes K/KiB, M/MiB, G/GiB suffixes (powers of 1024).\n"
                 "Environment: SOURCE_DATE_EPOCH clamps every timestamp written.\n"
                 "See docs/mkvmimage.md and docs/layout-format.md.\n",
-                arch_list());
+                arch_list(), ROOT_HEADROOM_DEFAULT);
 }
 
 static int parse_size_option(const char *opt, const char *value, uint64_t *ret)
@@ -101,8 +124,46 @@ static int parse_source_date_epoch(int64_t *ret)
         return 0;
 }
 
+static int parse_owner(const char *value, struct options *o)
+{
+        unsigned long uid, gid;
+        char *end;
+
+        if (strcmp(value, "root") == 0) {
+                uid = gid = 0;
+        } else {
+                errno = 0;
+                uid = strtoul(value, &end, 10);
+                if (errno || end == value || *end != ':')
+                        goto bad;
+                value = end + 1;
+                gid = strtoul(value, &end, 10);
+                if (errno || end == value || *end || uid > UINT32_MAX - 1 || gid > UINT32_MAX - 1)
+                        goto bad;
+        }
+        o->owner_set = true;
+        o->uid = (uid_t)uid;
+        o->gid = (gid_t)gid;
+        return 0;
+bad:
+        return log_error(-EINVAL, "--owner: '%s' is not 'root' or UID:GID (numbers)", value);
+}
+
+static int parse_percent(const char *opt, const char *value, uint64_t *ret)
+{
+        char *end;
+
+        errno = 0;
+        *ret = strtoull(value, &end, 10);
+        if (errno || end == value || *end || *ret > 1000)
+                return log_error(-EINVAL, "%s: '%s' is not a percentage from 0 to 1000", opt, value);
+        return 0;
+}
+
 enum {
         OPT_ESP_DIR = 0x100,
+        OPT_ROOT_HEADROOM,
+        OPT_OWNER,
         OPT_ESP_SIZE,
         OPT_SIZE,
         OPT_SEED,
@@ -120,7 +181,9 @@ static int parse_options(int argc, char **argv, struct options *o)
                 { "esp-size", required_argument, NULL, OPT_ESP_SIZE },
                 { "size", required_argument, NULL, OPT_SIZE },
                 { "seed", required_argument, NULL, OPT_SEED },
-                { "print-plan", no_argument, NULL, OPT_PRINT_PLAN },
+                { "root-headroom", required_argument, NULL, OPT_ROOT_HEADROOM },
+                { "owner", required_argument, NULL, OPT_OWNER },
+                { "print-plan", optional_argument, NULL, OPT_PRINT_PLAN },
                 { "force", no_argument, NULL, 'f' },
                 { "quiet", no_argument, NULL, 'q' },
                 { "help", no_argument, NULL, 'h' },
@@ -130,7 +193,7 @@ static int parse_options(int argc, char **argv, struct options *o)
         const char *arch = NULL;
         int c, r;
 
-        *o = (struct options) { .layout = "esp-only" };
+        *o = (struct options) { .root_headroom = ROOT_HEADROOM_DEFAULT };
         while ((c = getopt_long(argc, argv, "a:o:l:b:fqhV", longopts, NULL)) >= 0) {
                 switch (c) {
                 case 'a': arch = optarg; break;
@@ -153,7 +216,24 @@ static int parse_options(int argc, char **argv, struct options *o)
                                 return log_error(-EINVAL, "--seed: '%s' is not a UUID (e.g. 3f0c1a2e-5b6d-4e7f-8a9b-0c1d2e3f4a5b)", optarg);
                         o->seed.set = true;
                         break;
-                case OPT_PRINT_PLAN: o->print_plan = true; break;
+                case OPT_ROOT_HEADROOM:
+                        r = parse_percent("--root-headroom", optarg, &o->root_headroom);
+                        if (r < 0)
+                                return r;
+                        break;
+                case OPT_OWNER:
+                        r = parse_owner(optarg, o);
+                        if (r < 0)
+                                return r;
+                        break;
+                case OPT_PRINT_PLAN:
+                        if (!optarg || strcmp(optarg, "text") == 0)
+                                o->print_plan = PLAN_TEXT;
+                        else if (strcmp(optarg, "json") == 0)
+                                o->print_plan = PLAN_JSON;
+                        else
+                                return log_error(-EINVAL, "--print-plan: '%s' is not text or json", optarg);
+                        break;
                 case 'f': o->force = true; break;
                 case 'q': log_set_quiet(true); break;
                 case 'h':
@@ -169,8 +249,11 @@ static int parse_options(int argc, char **argv, struct options *o)
         }
 
         if (optind < argc)
-                return log_error(-EINVAL, "unexpected argument '%s' (a root file system argument is not supported yet; see --help)",
-                                 argv[optind]);
+                o->rootfs = argv[optind++];
+        if (optind < argc)
+                return log_error(-EINVAL, "unexpected argument '%s': give one ROOTFS at most (see --help)", argv[optind]);
+        if (!o->layout)
+                o->layout = o->rootfs ? "vmspec" : "esp-only";
         if (!arch)
                 return log_error(-EINVAL, "--arch is required: %s", arch_list());
         o->arch = arch_find(arch);
@@ -191,6 +274,10 @@ static int check_inputs(const struct options *o)
                 return log_error_errno(-errno, "bootloader %s", o->bootloader);
         if (o->esp_dir && access(o->esp_dir, R_OK | X_OK) < 0)
                 return log_error_errno(-errno, "--esp-dir %s", o->esp_dir);
+        if (o->rootfs && strcmp(o->rootfs, "-") != 0 && access(o->rootfs, R_OK) < 0)
+                return log_error_errno(-errno, "root file system %s", o->rootfs);
+        if (o->owner_set && !o->rootfs)
+                return log_error(-EINVAL, "--owner applies to a ROOTFS argument, and none was given");
         return 0;
 }
 
@@ -253,13 +340,77 @@ static void explain_if_disk_full(int fd, const char *output)
                           output);
 }
 
-static int build_image(const struct options *o, const struct plan *plan)
+/* ROOTFS, ready to be planned and written. */
+struct rootfs {
+        const char *source;       /* what content_open() reads */
+        char spool_path[64];      /* /proc/self/fd/N of a spooled stdin */
+        int spool_fd;
+        size_t part;              /* the root partition's index in the layout */
+        uint64_t needed;          /* bytes its file system needs (0: unknown) */
+        uint64_t inodes;          /* inodes it needs (0: mke2fs's default) */
+};
+
+static int find_root_partition(const struct layout *l, size_t *ret)
+{
+        for (size_t i = 0; i < l->n_parts; i++)
+                if (l->parts[i].kind == PART_ROOT && l->parts[i].fs == FS_EXT4) {
+                        *ret = i;
+                        return 0;
+                }
+        return log_error(-EINVAL, "layout %s has no ext4 root partition (type = root, fs = ext4) to put ROOTFS in: use --layout vmspec",
+                         l->path);
+}
+
+/*
+ * Find where ROOTFS goes and how much it needs. Sizing reads the content
+ * once before the fill reads it again, so standard input is spooled first,
+ * unless the root partition's size is fixed and the stream can go straight
+ * into the file system.
+ */
+static int prepare_rootfs(const struct options *o, const struct layout *l, struct rootfs *rf)
+{
+        bool sized = false;
+        int r;
+
+        *rf = (struct rootfs) { .source = o->rootfs, .spool_fd = -1 };
+        r = find_root_partition(l, &rf->part);
+        if (r < 0)
+                return r;
+        sized = l->parts[rf->part].size_mode == SIZE_FIXED;
+
+        if (strcmp(o->rootfs, "-") == 0) {
+                if (sized)
+                        return 0;
+                r = spool_stdin(o->output ? o->output : "./-", &rf->spool_fd);
+                if (r < 0)
+                        return r;
+                snprintf(rf->spool_path, sizeof(rf->spool_path), "/proc/self/fd/%d", rf->spool_fd);
+                rf->source = rf->spool_path;
+        }
+
+        progress_update("sizing the root file system", 0, 1);
+        r = ext4_estimate(rf->source, o->root_headroom, &rf->needed, &rf->inodes);
+        progress_done();
+        if (r < 0)
+                return r;
+        if (sized)
+                rf->inodes = 0; /* a fixed size keeps mke2fs's inode ratio */
+        return 0;
+}
+
+static int build_image(const struct options *o, const struct plan *plan, const struct rootfs *rf)
 {
         struct output out;
         struct job job = {
                 .plan = plan,
                 .bootloader = o->bootloader,
                 .esp_dir = o->esp_dir,
+                .rootfs = rf ? rf->source : NULL,
+                .root = rf ? &plan->parts[rf->part] : NULL,
+                .root_inodes = rf ? rf->inodes : 0,
+                .owner_set = o->owner_set,
+                .uid = o->uid,
+                .gid = o->gid,
         };
         int r;
 
@@ -299,6 +450,9 @@ int main(int argc, char **argv)
 {
         _cleanup_(layout_freep) struct layout *layout = NULL;
         _cleanup_(plan_freep) struct plan *plan = NULL;
+        _cleanup_free_ uint64_t *needed = NULL;
+        struct rootfs rootfs = { .spool_fd = -1 };
+        _cleanup_close_ int spool_fd = -1;
         struct options o;
         char size[32];
         int r;
@@ -313,6 +467,17 @@ int main(int argc, char **argv)
         if (layout_load(o.layout, &layout) < 0)
                 return EXIT_FAILURE;
 
+        needed = calloc(layout->n_parts, sizeof(*needed));
+        if (!needed)
+                return log_error(-ENOMEM, "out of memory"), EXIT_FAILURE;
+        if (o.rootfs) {
+                r = prepare_rootfs(&o, layout, &rootfs);
+                spool_fd = rootfs.spool_fd;
+                if (r < 0)
+                        return EXIT_FAILURE;
+                needed[rootfs.part] = rootfs.needed;
+        }
+
         r = plan_make(&(struct plan_request) {
                         .layout = layout,
                         .arch = o.arch,
@@ -320,15 +485,19 @@ int main(int argc, char **argv)
                         .clamp_time = o.clamp_time,
                         .disk_size = o.disk_size,
                         .esp_size = o.esp_size,
+                        .needed = needed,
                 }, &plan);
         if (r < 0)
                 return EXIT_FAILURE;
 
-        if (o.print_plan) {
+        if (o.print_plan == PLAN_TEXT)
                 plan_print(plan, stdout);
+        if (o.print_plan == PLAN_JSON && plan_print_json(plan, stdout) < 0)
+                return EXIT_FAILURE;
+        if (o.print_plan)
                 return EXIT_SUCCESS;
-        }
-        if (build_image(&o, plan) < 0)
+
+        if (build_image(&o, plan, o.rootfs ? &rootfs : NULL) < 0)
                 return EXIT_FAILURE;
         log_info("%s: %s image for %s, %zu partitions", o.output,
                  format_size(plan->disk_size, size, sizeof(size)), o.arch->name, plan->n_parts);

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <json-c/json.h>
+
 #include "log.h"
 #include "size.h"
 #include "util.h"
@@ -45,7 +47,7 @@ static int wanted_size(const struct plan_request *req, size_t i, uint64_t *ret)
         else if (lp->kind == PART_VARSTORE)
                 size = VARSTORE_SIZE;
         else
-                size = need > ROOT_MIN_SIZE ? need : ROOT_MIN_SIZE;
+                size = need ? need : ROOT_MIN_SIZE; /* the estimate has its own minimum */
 
         if (lp->kind == PART_VARSTORE && lp->size_mode != SIZE_AUTO && size != VARSTORE_SIZE)
                 return log_error(-EINVAL, "%s:%u: partition '%s': a varstore partition must be 64 MiB (QEMU maps it as the 64 MiB variable flash); use size = auto",
@@ -207,4 +209,56 @@ void plan_print(const struct plan *p, FILE *f)
                         part_fs_name(pp->layout->fs), (unsigned long long)pp->offset,
                         format_size(pp->size, s, sizeof(s)), t, g);
         }
+}
+
+static json_object *guid_json(const guid_t *g)
+{
+        char s[GUID_STRING_MAX];
+
+        guid_format(g, s);
+        return json_object_new_string(s);
+}
+
+static json_object *partition_json(const struct plan_partition *pp)
+{
+        json_object *o = json_object_new_object();
+
+        json_object_object_add(o, "number", json_object_new_int((int)pp->number));
+        json_object_object_add(o, "name", json_object_new_string(pp->layout->name));
+        json_object_object_add(o, "kind", json_object_new_string(part_kind_name(pp->layout->kind)));
+        json_object_object_add(o, "type", guid_json(&pp->type));
+        json_object_object_add(o, "partuuid", guid_json(&pp->uuid));
+        json_object_object_add(o, "offset", json_object_new_uint64(pp->offset));
+        json_object_object_add(o, "size", json_object_new_uint64(pp->size));
+        json_object_object_add(o, "fs", json_object_new_string(part_fs_name(pp->layout->fs)));
+        if (pp->layout->fs == FS_EXT4)
+                json_object_object_add(o, "fs_uuid", guid_json(&pp->fs_uuid));
+        if (pp->layout->fs == FS_VFAT) {
+                char id[10];
+                snprintf(id, sizeof(id), "%04X-%04X", pp->fat_volume_id >> 16, pp->fat_volume_id & 0xFFFF);
+                json_object_object_add(o, "fs_uuid", json_object_new_string(id));
+        }
+        if (pp->layout->label)
+                json_object_object_add(o, "label", json_object_new_string(pp->layout->label));
+        return o;
+}
+
+int plan_print_json(const struct plan *p, FILE *f)
+{
+        json_object *root = json_object_new_object(), *parts = json_object_new_array();
+
+        if (!root || !parts) {
+                json_object_put(root);
+                json_object_put(parts);
+                return log_error(-ENOMEM, "out of memory");
+        }
+        json_object_object_add(root, "arch", json_object_new_string(p->arch->name));
+        json_object_object_add(root, "size", json_object_new_uint64(p->disk_size));
+        json_object_object_add(root, "disk_guid", guid_json(&p->disk_guid));
+        for (size_t i = 0; i < p->n_parts; i++)
+                json_object_array_add(parts, partition_json(&p->parts[i]));
+        json_object_object_add(root, "partitions", parts);
+        fprintf(f, "%s\n", json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED));
+        json_object_put(root);
+        return 0;
 }

@@ -57,5 +57,8 @@ int plan_make(const struct plan_request *req, struct plan **ret);
 void plan_free(struct plan *p);
 /* The plan as a table for people (--print-plan). */
 void plan_print(const struct plan *p, FILE *f);
+/* The same as JSON, for scripts: the disk, then each partition with its
+ * number, name, kind, type GUID, PARTUUID, offset, size, fs and fs UUID. */
+int plan_print_json(const struct plan *p, FILE *f);
 /* The partition of a kind, or NULL. */
 const struct plan_partition *plan_find(const struct plan *p, enum part_kind kind);
