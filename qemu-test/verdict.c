@@ -143,8 +143,9 @@ static int match_prompt(struct verdict *v, const char *line)
         if (v->firmware == FIRMWARE_EDK2 && strncmp(line, "Shell> ", 7) == 0)
                 return fail_with(v, "EDK2 fell through to the UEFI Shell (\"Shell>\"): nothing bootable");
         if (v->firmware == FIRMWARE_UBOOT && strncmp(line, "=> ", 3) == 0)
-                return fail_with(v, "U-Boot found nothing to boot%s (its prompt \"=>\")",
-                                 v->cannot_load_any_image ? " (\"Cannot load any image\")" : "");
+                return fail_with(v, "U-Boot found nothing to boot (%s)",
+                                 v->cannot_load_any_image ? "\"Cannot load any image\", then its \"=>\" prompt"
+                                                          : "fell to its \"=>\" prompt");
         return 0;
 }
 

@@ -44,3 +44,32 @@ done
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/mkvm-boot-test.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
+
+# efi_hello_image IMG ARCH: an image whose ESP holds efi-hello for ARCH.
+efi_hello_image() {
+        make_esp_image "$1"
+        case $2 in
+        aa64) esp_put "$1" "$EFI_HELLO_AA64" BOOTAA64.EFI ;;
+        arm) esp_put "$1" "$EFI_HELLO_ARM" BOOTARM.EFI ;;
+        *) fail "unknown arch $2" ;;
+        esac
+}
+
+# run_boot OUT ARGS...: run the harness, keep stdout+stderr in OUT, return its status.
+run_boot() {
+        local out=$1
+        shift
+        local rc=0
+        "$BOOT" "$@" >"$out" 2>&1 || rc=$?
+        sed 's/^/    | /' "$out"
+        return $rc
+}
+
+expect_grep() {
+        grep -q -- "$1" "$2" || fail "expected \"$1\" in $2"
+}
+
+# expect_status WANT GOT WHAT
+expect_status() {
+        [ "$2" -eq "$1" ] || fail "$3: exit status $2, expected $1"
+}
