@@ -1,0 +1,14 @@
+# The Linux test guest (qemu-test/guest/): built from Debian's arm64/armhf
+# kernel, busybox-static and systemd-boot-efi (cached in FIXTURE_CACHE),
+# checked with file/cpio/modinfo, then booted from mkvmimage images on EDK2
+# and U-Boot for both arches; the guest's own check lines are the verdict.
+# One image per arch, booted once per firmware (plus one initramfs-only
+# boot): Linux boots under TCG cost 10-20 s each.
+add_shell_test(guest-build-aa64 guest/build.sh aa64)
+add_shell_test(guest-build-arm guest/build.sh arm)
+add_shell_test(guest-boot-aa64 guest/boot.sh aa64 aa64-edk2-gicv3-pci aa64-uboot-gicv3-pci)
+add_shell_test(guest-boot-arm guest/boot.sh arm arm-edk2-gicv2-pci arm-uboot-gicv2-mmio)
+add_shell_test(guest-initramfs-checks-aa64 guest/initramfs-checks.sh aa64 aa64-uboot-gicv3-mmio)
+set_tests_properties(guest-build-aa64 guest-build-arm PROPERTIES TIMEOUT 900 LABELS guest)
+set_tests_properties(guest-boot-aa64 guest-boot-arm guest-initramfs-checks-aa64
+  PROPERTIES TIMEOUT 900 LABELS "guest;boot")

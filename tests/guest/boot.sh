@@ -1,0 +1,28 @@
+# The Linux guest boots from a mkvmimage image on EDK2 and on U-Boot: the
+# image is the vmspec layout, its root filled from the guest's root tree,
+# its ESP a systemd-boot tree (make-esp-tree) naming the root partition by
+# the PARTUUID mkvmimage planned; QEMU + the firmware boot it, and the guest
+# reports from inside (root mounted by PARTUUID, ESP, UEFI, RTC, console,
+# device tree or ACPI) through the rootfs's own /sbin/init.
+#
+# boot.sh ARCH PLATFORM...   (cells of mkvmimage-boot --list)
+. "$TESTS_DIR/guest/lib.sh"
+arch=${1:?usage: boot.sh aa64|arm PLATFORM...}
+shift
+[ $# -gt 0 ] || fail "name the platforms to boot on"
+need_tools jq sfdisk mtype mdir
+build_guest "$arch"
+img=$WORK/guest-$arch.img
+make_guest_image "$arch" "$img" "$GUEST/rootfs"
+
+for platform in "$@"; do
+        checks=(root-mounted efi root-partuuid esp-visible rtc console)
+        case $platform in
+        aa64-edk2-*-noacpi|aa64-uboot-*|arm-*) checks+=(devicetree) ;;
+        aa64-edk2-*) checks+=(acpi) ;;
+        esac
+        boot_guest "$img" "$arch" "$platform" "${checks[@]}"
+        # The checks ran from the root file system's /sbin/init, not the initramfs.
+        grep -aq 'VMIMAGE-INFO init: /sbin/init of the root file system' "$WORK/logs/$platform.log" ||
+                fail "$platform: the guest did not switch to the root's /sbin/init"
+done

@@ -1,0 +1,90 @@
+# Shared helpers for the Linux guest tests (sourced). The guest is built by
+# qemu-test/guest/build-linux-guest into $BUILD_DIR/guest/ARCH (rebuilt only
+# when its inputs change; the Debian packages are cached in $FIXTURE_CACHE).
+set -euo pipefail
+
+fail() { echo "FAIL: $*" >&2; exit 1; }
+
+need_tools() {
+        local t
+        for t in "$@"; do
+                command -v "$t" >/dev/null || fail "$t not found: run scripts/setup-deps"
+        done
+}
+
+: "${SOURCE_DIR:?run through ctest}" "${BUILD_DIR:?run through ctest}" "${MKVMIMAGE:?run through ctest}"
+export PATH=$PATH:/usr/sbin:/sbin
+GUEST_SCRIPTS=$SOURCE_DIR/qemu-test/guest
+BOOT=$BUILD_DIR/qemu-test/mkvmimage-boot
+[ -x "$MKVMIMAGE" ] || fail "$MKVMIMAGE not built (build the project first)"
+
+ESP_TYPE=C12A7328-F81F-11D2-BA4B-00A0C93EC93B
+declare -A ROOT_TYPE=([aa64]=B921B045-1DF0-41C3-AF44-4C6F280D3FAE [arm]=69DAD710-2CE4-4E3C-B16C-21A1D49ABED3)
+declare -A REMOVABLE=([aa64]=BOOTAA64.EFI [arm]=BOOTARM.EFI)
+SEED=6d6b766d-6775-6573-7400-000000000001
+
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/mkvm-guest-test.XXXXXX")
+trap 'rm -rf "$WORK"' EXIT
+
+# build_guest ARCH: build (or reuse) the guest; sets GUEST.
+build_guest() {
+        GUEST=$BUILD_DIR/guest/$1
+        "$GUEST_SCRIPTS/build-linux-guest" "$1" "$GUEST" || fail "build-linux-guest $1 failed"
+}
+
+# root_partuuid ARCH [ROOTFS]: the root partition's GUID in the plan for $SEED.
+root_partuuid() {
+        local arch=$1 u
+        u=$("$MKVMIMAGE" --arch "$arch" --layout vmspec --seed "$SEED" --print-plan=json \
+                -o "$WORK/plan.img" ${2:+"$2"} 2>/dev/null |
+                jq -r '.partitions[] | select(.kind == "root") | .partuuid') ||
+                fail "mkvmimage --print-plan=json failed"
+        [[ $u =~ ^[0-9A-F-]{36}$ ]] || fail "no root PARTUUID in the plan ('$u')"
+        echo "$u"
+}
+
+# make_guest_image ARCH IMG [ROOTFS] [OPTION...]: a vmspec image whose ESP
+# boots the guest (systemd-boot tree from make-esp-tree) with root on
+# partition 2; ROOTFS ("" for none) fills the root. The GPT and the ESP are
+# checked with sfdisk and mtools before anything boots it.
+make_guest_image() {
+        local arch=$1 img=$2 rootfs=${3:-} uuid esp got
+        shift 3 || shift $#
+        uuid=$(root_partuuid "$arch" "$rootfs")
+        esp=$WORK/esp-$arch
+        rm -rf "$esp"
+        "$GUEST_SCRIPTS/make-esp-tree" "$arch" "$GUEST" "$uuid" "$esp" "$@" || fail "make-esp-tree failed"
+        "$MKVMIMAGE" --arch "$arch" --layout vmspec --seed "$SEED" --esp-dir "$esp" -q -f -o "$img" \
+                ${rootfs:+"$rootfs"} || fail "mkvmimage failed"
+
+        got=$(sfdisk --json "$img" | jq -r '.partitiontable.partitions[1] | "\(.type) \(.uuid)"')
+        [ "$got" = "${ROOT_TYPE[$arch]} $uuid" ] ||
+                fail "partition 2 is '$got', expected root type ${ROOT_TYPE[$arch]} with PARTUUID $uuid"
+        local off
+        off=$(( $(sfdisk --json "$img" | jq -r '.partitiontable.partitions[0].start') * 512 ))
+        mtype -i "$img@@$off" ::loader/entries/linux.conf >"$WORK/entry" || fail "no loader entry in the ESP"
+        grep -q "^options root=PARTUUID=${uuid,,} " "$WORK/entry" || { cat "$WORK/entry" >&2; fail "loader entry does not name root=PARTUUID=${uuid,,}"; }
+        mdir -i "$img@@$off" "::EFI/BOOT/${REMOVABLE[$arch]}" >/dev/null || fail "no \\EFI\\BOOT\\${REMOVABLE[$arch]} in the ESP"
+}
+
+# boot_guest IMG ARCH PLATFORM CHECK...: boot IMG with mkvmimage-boot on
+# PLATFORM; it must pass, and (read from the log here, not trusting the
+# harness alone) every named CHECK must have printed PASS, none FAIL, and
+# the marker must be there. Prints the timings.
+boot_guest() {
+        local img=$1 arch=$2 platform=$3 log c up
+        shift 3
+        [ -x "$BOOT" ] || fail "$BOOT not built (the qemu-test harness is part of the build)"
+        "$BOOT" "$img" --arch "$arch" --platform "$platform" --log-dir "$WORK/logs" | tee "$WORK/boot.out" ||
+                { tail -n 40 "$WORK/logs/$platform.log" >&2 || true; fail "mkvmimage-boot: $platform did not pass"; }
+        log=$WORK/logs/$platform.log
+        [ -f "$log" ] || fail "no log $log"
+        grep -a 'VMIMAGE-' "$log" | tr -d '\r'
+        for c in "$@"; do
+                grep -aq "VMIMAGE-CHECK $c: PASS" "$log" || fail "$platform: no 'VMIMAGE-CHECK $c: PASS' in the log"
+        done
+        ! grep -a "VMIMAGE-CHECK [^ ]*: FAIL" "$log" || fail "$platform: a check failed"
+        grep -aq MKVMIMAGE-BOOT-OK "$log" || fail "$platform: no MKVMIMAGE-BOOT-OK"
+        up=$(grep -a '^VMIMAGE-INFO kernel:' "$log" | sed -n 's/.*up \([0-9.]*\) s.*/\1/p')
+        echo "TIMING $platform: $(grep -o "$platform ([0-9.]* s)" "$WORK/boot.out" | sed 's/.*(\(.*\))/\1/') wall to QEMU exit, Linux ${up:-?} s to the last check"
+}
