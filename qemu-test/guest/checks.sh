@@ -72,9 +72,9 @@ mount_api_filesystems() {
 }
 
 # gpt_entries DISK: one line per used GPT entry of DISK (vda):
-#     NUMBER TYPE-HEX PARTUUID
-# TYPE-HEX is the type GUID's 16 bytes as stored; PARTUUID is the unique
-# partition GUID in lower case. Read from the disk itself: Linux 6.1 does
+#     NUMBER TYPE-HEX PARTUUID TYPE-GUID
+# TYPE-HEX is the type GUID's 16 bytes as stored; PARTUUID (the unique
+# partition GUID) and TYPE-GUID are in lower case. Read from the disk itself: Linux 6.1 does
 # not put PARTUUID in sysfs, and busybox has no blkid.
 gpt_entries() {
         local disk=$1 ss hdr lba count esz
@@ -95,7 +95,7 @@ gpt_entries() {
                                        substr(h, 17, 4) "-" substr(h, 21, 12)
                         }
                         NR <= n && substr($0, 1, 32) != "00000000000000000000000000000000" {
-                                print NR, substr($0, 1, 32), guid(substr($0, 33, 32))
+                                print NR, substr($0, 1, 32), guid(substr($0, 33, 32)), guid(substr($0, 1, 32))
                         }'
 }
 
@@ -144,12 +144,12 @@ block_name_of_partuuid() {
         return 1
 }
 
-# partuuid_of BLOCKNAME: the GPT unique partition GUID of a partition.
-partuuid_of() {
+# gpt_entry_of BLOCKNAME: the GPT entry line (see gpt_entries) of a partition.
+gpt_entry_of() {
         local disk n
         n=$(cat "/sys/class/block/$1/partition" 2>/dev/null) || return 1
         disk=$(disk_of "$1")
-        gpt_entries "$disk" | awk -v n="$n" '$1 == n { print $3; f = 1 } END { exit !f }'
+        gpt_entries "$disk" | awk -v n="$n" '$1 == n { print; f = 1 } END { exit !f }'
 }
 
 # uptime_ms: milliseconds since boot (the wall clock of a bounded wait).
@@ -178,7 +178,7 @@ check_efi() {
 
 # check_root_partuuid ROOTMNT
 check_root_partuuid() {
-        local want dev name got
+        local want dev got entry type
         want=$(cmdline_value root)
         case $want in
         PARTUUID=*) want=$(lower "${want#PARTUUID=}") ;;
@@ -188,9 +188,17 @@ check_root_partuuid() {
                 check root-partuuid 1 "nothing mounted on $1"
                 return
         fi
-        got=$(partuuid_of "${dev##*/}")
+        entry=$(gpt_entry_of "${dev##*/}")
+        got=$(echo "$entry" | cut -d' ' -f3)
         [ -n "$got" ] && [ "$got" = "$want" ]
         check root-partuuid $? "$dev PARTUUID=${got:-none}, root=PARTUUID=$want"
+        type=$(echo "$entry" | cut -d' ' -f4)
+        case $type in
+        b921b045-1df0-41c3-af44-4c6f280d3fae) type="$type (Discoverable Partitions root, arm64)" ;;
+        69dad710-2ce4-4e3c-b16c-21a1d49abed3) type="$type (Discoverable Partitions root, arm)" ;;
+        0fc63daf-8483-4772-8e79-3d69d8477de4) type="$type (Linux generic data)" ;;
+        esac
+        [ -z "$type" ] || info root-type "$type"
 }
 
 # disk_of BLOCKNAME: the whole disk a partition belongs to (vda2 -> vda).
@@ -204,16 +212,20 @@ disk_of() {
         fi
 }
 
-# check_esp_visible ROOTMNT
+# check_esp_visible ROOTMNT: on the root's disk, or on any disk when the
+# root is not mounted.
 check_esp_visible() {
-        local dev disk n type part ok=1 detail
-        if ! dev=$(mounted_device "$1"); then
-                check esp-visible 1 "no root device to find the disk from"
-                return
+        local dev list disk n= part ok=1 detail
+        if dev=$(mounted_device "$1"); then
+                list=$(disk_of "${dev##*/}")
+        else
+                list=$(disks)
         fi
-        disk=$(disk_of "${dev##*/}")
-        detail="no GPT entry of the ESP type on $disk"
-        n=$(gpt_entries "$disk" | awk -v t=$VMIMAGE_ESP_TYPE '$2 == t { print $1; exit }')
+        detail="no GPT entry of the ESP type on $(echo $list)"
+        for disk in $list; do
+                n=$(gpt_entries "$disk" | awk -v t=$VMIMAGE_ESP_TYPE '$2 == t { print $1; exit }')
+                [ -n "$n" ] && break
+        done
         if [ -n "$n" ]; then
                 if part=$(partition_name "$disk" "$n"); then
                         mkdir -p /run/vmimage-esp
@@ -229,7 +241,7 @@ check_esp_visible() {
                                 detail="/dev/$part (partition $n, ESP type) does not mount as vfat"
                         fi
                 else
-                        detail="GPT entry $n is of the ESP type but Linux has no block device for it"
+                        detail="GPT entry $n of $disk is of the ESP type but Linux has no block device for it"
                 fi
         fi
         check esp-visible $ok "$detail"
