@@ -78,6 +78,13 @@ static int vfat_format(const struct job *job, const struct plan_partition *pp)
         snprintf(blocks, sizeof(blocks), "%llu", (unsigned long long)(pp->size / 1024));
 
         argv[n++] = "mkfs.fat";
+        /*
+         * mkfs.fat stamps the volume-label entry with the current time even
+         * with SOURCE_DATE_EPOCH; --invariant fixes it (and the volume id,
+         * which the -i after it sets back to ours).
+         */
+        if (job->plan->clamp_time >= 0)
+                argv[n++] = "--invariant";
         argv[n++] = "-F";
         argv[n++] = "32";
         argv[n++] = "-S";

@@ -15,9 +15,9 @@ if out=$(fill "$img" $mib "$src" 2>&1); then
         fail "45 MiB went into a 40 MiB ESP"
 fi
 echo "$out"
-echo "$out" | grep -Eq 'b\.bin: ESP is full: [0-9]+ bytes needed, [0-9]+ bytes free' ||
+grep -Eq 'b\.bin: ESP is full: [0-9]+ bytes needed, [0-9]+ bytes free' <<<"$out" ||
         fail "no ENOSPC message with the numbers"
-echo "$out" | grep -q 'fatfill: failed: No space left on device' || fail "the error was not -ENOSPC"
+grep -q 'fatfill: failed: No space left on device' <<<"$out" || fail "the error was not -ENOSPC"
 needed=$(echo "$out" | sed -n 's/.*full: \([0-9]*\) bytes needed.*/\1/p')
 free=$(echo "$out" | sed -n 's/.* needed, \([0-9]*\) bytes free.*/\1/p')
 [ "$needed" -ge $((15 * 1024 * 1024)) ] || fail "needed $needed is less than the file"

@@ -49,12 +49,12 @@ for spc in 1 8; do
 
                 listing=$(mdir -i "$img@@$OFFSET" ::/)
                 # An upper-case 8.3 name is a short entry alone; others keep their long name.
-                echo "$listing" | grep -Eq '^SHORT +TXT +6 2021-03-04 +5:06 *$' ||
+                grep -Eq '^SHORT +TXT +6 2021-03-04 +5:06 *$' <<<"$listing" ||
                         { echo "$listing" >&2; fail "SHORT.TXT: not a plain 8.3 entry with its mtime"; }
-                echo "$listing" | grep -q ' MiXeD.TxT$' || fail "mixed-case name lost"
-                echo "$listing" | grep -q ' Ünïcødé ☃ naïve.txt$' || fail "Unicode long name lost"
-                echo "$listing" | grep -q "$long\$" || fail "254-character name lost"
-                echo "$listing" | grep -Eq '^ESPTEST|Volume in drive : is ESPTEST' ||
+                grep -q ' MiXeD.TxT$' <<<"$listing" || fail "mixed-case name lost"
+                grep -q ' Ünïcødé ☃ naïve.txt$' <<<"$listing" || fail "Unicode long name lost"
+                grep -q "$long\$" <<<"$listing" || fail "254-character name lost"
+                grep -Eq '^ESPTEST|Volume in drive : is ESPTEST' <<<"$listing" ||
                         fail "volume label lost"
 
                 # "." and "..": a first-level directory's ".." is cluster 0 (fsck checks

@@ -31,7 +31,7 @@ diff -r "$src/collide" "$WORK/back/collide" || fail "collide/ read back differs"
 # Short names: unique, BASIS~N shaped, the literal LONGFI~1.TXT kept as is,
 # and each one reaches the same file as its long name.
 listing=$(mdir -i "$img@@$OFFSET" ::/collide)
-echo "$listing" | grep -Eq '^LONGFI~1 +TXT +8 ' || { echo "$listing" >&2; fail "literal LONGFI~1.TXT lost"; }
+grep -Eq '^LONGFI~1 +TXT +8 ' <<<"$listing" || { echo "$listing" >&2; fail "literal LONGFI~1.TXT lost"; }
 shorts=$(echo "$listing" | awk '/ Long File Name [0-9]+\.txt$/ { print $1 "." $2 }')
 [ "$(echo "$shorts" | wc -l)" = 12 ] || { echo "$listing" >&2; fail "expected 12 long-named files"; }
 [ "$(echo "$shorts" | sort -u | wc -l)" = 12 ] || fail "generated short names are not unique: $shorts"
@@ -43,7 +43,7 @@ while IFS=$'\t' read -r short n; do
         got=$(mtype -i "$img@@$OFFSET" "::/collide/$short")
         [ "$got" = "$want" ] || fail "::/collide/$short gives '$got', expected '$want'"
 done
-echo "$listing" | grep -Eq '^HIDDEN~1 +[0-9]+ .* \.hidden$' || { echo "$listing" >&2; fail ".hidden short name"; }
+grep -Eq '^HIDDEN~1 +[0-9]+ .* \.hidden$' <<<"$listing" || { echo "$listing" >&2; fail ".hidden short name"; }
 
 # Entries sorted by byte order of their long names, whatever the add order.
 mdir_names "$img" /collide >"$WORK/order"
@@ -63,7 +63,7 @@ refuse() {
         if out=$(fill "$img" $mib "$src" "$@" 2>&1); then
                 fail "$what: accepted"
         fi
-        echo "$out" | grep -qF -- "$expect" || { echo "$out" >&2; fail "$what: message lacks '$expect'"; }
+        grep -qF -- "$expect" <<<"$out" || { echo "$out" >&2; fail "$what: message lacks '$expect'"; }
 }
 refuse "same name, other case" "already exists" --extra='collide/long file name 1.TXT'
 refuse "same 8.3 name, other case" "already exists" --extra='collide/readme.txt'

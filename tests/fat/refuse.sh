@@ -14,7 +14,7 @@ expect_refusal() {
         if out=$(fill "$img" "$mib" "$src" 2>&1); then
                 fail "$what: accepted"
         fi
-        echo "$out" | grep -qF -- "$expect" || { echo "$out" >&2; fail "$what: message lacks '$expect'"; }
+        grep -qF -- "$expect" <<<"$out" || { echo "$out" >&2; fail "$what: message lacks '$expect'"; }
         echo "$what: $out"
 }
 
