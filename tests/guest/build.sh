@@ -59,6 +59,10 @@ grep -q '^ID=' "$r/etc/os-release" || fail "rootfs has no /etc/os-release"
 out=$("$GUEST_SCRIPTS/build-linux-guest" "$arch" "$GUEST" 2>&1) || fail "second run failed: $out"
 grep -q 'up to date' <<<"$out" || fail "second run rebuilt the guest: $out"
 
+# Reproducible: a fresh build elsewhere gives the same initramfs bytes.
+"$GUEST_SCRIPTS/build-linux-guest" "$arch" "$WORK/again" 2>/dev/null || fail "second build failed"
+cmp "$GUEST/initrd.img" "$WORK/again/initrd.img" || fail "initrd.img differs between two builds"
+
 # Bad input.
 if "$GUEST_SCRIPTS/build-linux-guest" x86 "$WORK/bad" 2>"$WORK/err"; then fail "arch x86 accepted"; fi
 grep -q "unknown arch" "$WORK/err" || fail "no clear error for a bad arch: $(cat "$WORK/err")"

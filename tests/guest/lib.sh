@@ -54,8 +54,9 @@ make_guest_image() {
         esp=$WORK/esp-$arch
         rm -rf "$esp"
         "$GUEST_SCRIPTS/make-esp-tree" "$arch" "$GUEST" "$uuid" "$esp" "$@" || fail "make-esp-tree failed"
+        # --owner root: the tree belongs to whoever built it; in the guest it is root's.
         "$MKVMIMAGE" --arch "$arch" --layout vmspec --seed "$SEED" --esp-dir "$esp" -q -f -o "$img" \
-                ${rootfs:+"$rootfs"} || fail "mkvmimage failed"
+                ${rootfs:+--owner root "$rootfs"} || fail "mkvmimage failed"
 
         got=$(sfdisk --json "$img" | jq -r '.partitiontable.partitions[1] | "\(.type) \(.uuid)"')
         [ "$got" = "${ROOT_TYPE[$arch]} $uuid" ] ||
