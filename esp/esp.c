@@ -125,6 +125,27 @@ static int place_bootloader(struct fat_fs *fs, const struct esp_request *req)
         return r;
 }
 
+static int add_files(struct fat_fs *fs, const struct esp_request *req)
+{
+        for (size_t i = 0; i < req->n_files; i++) {
+                const struct esp_file *f = &req->files[i];
+                int64_t mtime = clamp(f->mtime, req->clamp_time);
+                int r;
+
+                if (f->fd >= 0) {
+                        struct stat st;
+
+                        if (fstat(f->fd, &st) < 0 || lseek(f->fd, 0, SEEK_SET) < 0)
+                                return log_error_errno(-errno, "cannot read the file for %s", f->path);
+                        r = fat_add_file(fs, f->path, f->fd, (uint64_t)st.st_size, mtime);
+                } else
+                        r = fat_add_buffer(fs, f->path, f->data, f->size, mtime);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
 int esp_populate(int fd, uint64_t offset, uint64_t size, const struct esp_request *req)
 {
         _cleanup_(fat_freep) struct fat_fs *fs = NULL;
@@ -143,5 +164,8 @@ int esp_populate(int fd, uint64_t offset, uint64_t size, const struct esp_reques
                 if (r < 0)
                         return r;
         }
+        r = add_files(fs, req);
+        if (r < 0)
+                return r;
         return fat_finish(fs);
 }

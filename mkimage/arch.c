@@ -14,6 +14,10 @@ static const struct arch arches[] = {
                 .pe_machine = 0xAA64,
                 .pe_magic = 0x20b,
                 .root_type_guid = "B921B045-1DF0-41C3-AF44-4C6F280D3FAE",
+                .efi_suffix = "aa64",
+                .grub_format = "arm64-efi",
+                .grub_package = "grub-efi-arm64-bin",
+                .console = "ttyAMA0",
                 .description = "64-bit ARM (AArch64)",
         },
         {
@@ -24,6 +28,10 @@ static const struct arch arches[] = {
                 .pe_machine = 0x01C2,
                 .pe_magic = 0x10b,
                 .root_type_guid = "69DAD710-2CE4-4E3C-B16C-21A1D49ABED3",
+                .efi_suffix = "arm",
+                .grub_format = "arm-efi",
+                .grub_package = "grub-efi-arm-bin",
+                .console = "ttyAMA0",
                 .description = "32-bit ARM (AArch32)",
         },
 };

@@ -14,6 +14,10 @@ struct arch {
         uint16_t pe_machine;         /* COFF machine of EFI applications */
         uint16_t pe_magic;           /* optional header magic: PE32 or PE32+ */
         const char *root_type_guid;  /* Discoverable Partitions root type */
+        const char *efi_suffix;      /* systemd's file names: systemd-boot<sfx>.efi, linux<sfx>.efi.stub */
+        const char *grub_format;     /* grub-mkimage -O, and the module directory's name */
+        const char *grub_package;    /* the Debian package with those modules */
+        const char *console;         /* the kernel console on QEMU virt (pl011) */
         const char *description;
 };
 

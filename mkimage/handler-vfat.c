@@ -116,6 +116,8 @@ static int vfat_fill(const struct job *job, const struct plan_partition *pp)
                 .pe_magic = arch->pe_magic,
                 .bootloader = job->bootloader,
                 .tree = job->esp_dir,
+                .files = job->esp_files,
+                .n_files = job->n_esp_files,
                 .clamp_time = job->plan->clamp_time,
         };
 

@@ -4,6 +4,7 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
+#include "esp.h"
 #include "plan.h"
 
 /* What a partition handler works on: the image being written and the inputs. */
@@ -13,6 +14,8 @@ struct job {
         int fd;
         const char *bootloader;   /* --bootloader FILE, or NULL */
         const char *esp_dir;      /* --esp-dir DIR, or NULL */
+        const struct esp_file *esp_files; /* the boot chain's files for the ESP */
+        size_t n_esp_files;
         const char *rootfs;       /* ROOTFS: a directory or archive (a spooled stdin), or NULL */
         const struct plan_partition *root; /* where ROOTFS goes */
         uint64_t root_inodes;     /* inodes ROOTFS needs (0: mke2fs's default) */

@@ -16,6 +16,8 @@
 #include <unistd.h>
 
 #include "arch.h"
+#include "bootchain.h"
+#include "bootfiles.h"
 #include "ext4.h"
 #include "gpt.h"
 #include "guid.h"
@@ -43,7 +45,8 @@ struct options {
         const char *rootfs;     /* directory, archive or "-" */
         const char *output;
         const char *layout;
-        const char *bootloader;
+        const char *bootloader; /* a file, for BOOT_FILE */
+        struct bootchain_options boot;
         const char *esp_dir;
         uint64_t disk_size;
         uint64_t esp_size;
@@ -76,8 +79,16 @@ static void usage(FILE *f)
                 "  -l, --layout NAME|FILE   layout file, or a shipped layout by name: esp-only\n"
                 "                           (default without ROOTFS), vmspec (default with\n"
                 "                           ROOTFS), vmspec-varstore\n"
-                "  -b, --bootloader FILE    EFI application placed at \\EFI\\BOOT\\BOOT<ARCH>.EFI\n"
-                "                           (its PE header must match --arch)\n"
+                "  -b, --bootloader WHAT    what boots: auto (default with ROOTFS: systemd-boot,\n"
+                "                           else GRUB, as ROOTFS carries them), systemd-boot,\n"
+                "                           grub, none (default without ROOTFS), or an EFI\n"
+                "                           application FILE placed at \\EFI\\BOOT\\BOOT<ARCH>.EFI\n"
+                "      --uki                boot a unified kernel image built from ROOTFS's\n"
+                "                           systemd stub, kernel, initrd and command line\n"
+                "      --kernel PATH        the kernel inside ROOTFS (default: boot/vmlinuz, else\n"
+                "                           the newest boot/vmlinuz-VERSION)\n"
+                "      --initrd PATH        the initrd inside ROOTFS (default: the kernel's)\n"
+                "      --cmdline TEXT       added to root=PARTUUID=... rw console=ttyAMA0\n"
                 "      --esp-dir DIR        copy this directory tree into the ESP\n"
                 "      --esp-size SIZE      size of the ESP (default 256MiB; FAT32 needs >= 33MiB)\n"
                 "      --size SIZE          total disk size (default: the partitions' sum)\n"
@@ -163,12 +174,57 @@ static int parse_percent(const char *opt, const char *value, uint64_t *ret)
 enum {
         OPT_ESP_DIR = 0x100,
         OPT_ROOT_HEADROOM,
+        OPT_UKI,
+        OPT_KERNEL,
+        OPT_INITRD,
+        OPT_CMDLINE,
         OPT_OWNER,
         OPT_ESP_SIZE,
         OPT_SIZE,
         OPT_SEED,
         OPT_PRINT_PLAN,
 };
+
+static bool needs_rootfs(enum boot_mode m)
+{
+        return m == BOOT_AUTO || m == BOOT_SYSTEMD_BOOT || m == BOOT_GRUB || m == BOOT_UKI;
+}
+
+/* --bootloader takes a mode or a file; a file named like a mode is ./auto. */
+static int choose_boot_mode(struct options *o, const char *bootloader, bool uki)
+{
+        static const struct { const char *name; enum boot_mode mode; } modes[] = {
+                { "auto", BOOT_AUTO },
+                { "none", BOOT_NONE },
+                { "systemd-boot", BOOT_SYSTEMD_BOOT },
+                { "grub", BOOT_GRUB },
+        };
+        enum boot_mode m = o->rootfs ? BOOT_AUTO : BOOT_NONE;
+
+        if (bootloader) {
+                m = BOOT_FILE;
+                for (size_t i = 0; i < ELEMENTSOF(modes); i++)
+                        if (strcmp(bootloader, modes[i].name) == 0)
+                                m = modes[i].mode;
+                if (m == BOOT_FILE)
+                        o->bootloader = bootloader;
+        }
+        if (uki) {
+                if (bootloader && m != BOOT_AUTO)
+                        return log_error(-EINVAL, "--uki is the bootloader itself: drop --bootloader %s", bootloader);
+                m = BOOT_UKI;
+        }
+        if (needs_rootfs(m) && !o->rootfs)
+                return log_error(-EINVAL, "%s needs a ROOTFS argument to take the kernel%s from",
+                                 uki ? "--uki" : "--bootloader", m == BOOT_UKI ? " and stub" : " and bootloader");
+        if ((o->boot.kernel || o->boot.initrd || o->boot.cmdline) && !needs_rootfs(m))
+                return log_error(-EINVAL, "--kernel, --initrd and --cmdline apply to a boot chain built from ROOTFS (--bootloader auto, systemd-boot, grub or --uki)");
+        if (m == BOOT_NONE && !o->esp_dir)
+                log_warn("no bootloader and no --esp-dir: the ESP will have no \\EFI\\BOOT\\%s and the image will not boot",
+                         o->arch->removable_file);
+        o->boot.mode = m;
+        return 0;
+}
 
 static int parse_options(int argc, char **argv, struct options *o)
 {
@@ -182,6 +238,10 @@ static int parse_options(int argc, char **argv, struct options *o)
                 { "size", required_argument, NULL, OPT_SIZE },
                 { "seed", required_argument, NULL, OPT_SEED },
                 { "root-headroom", required_argument, NULL, OPT_ROOT_HEADROOM },
+                { "uki", no_argument, NULL, OPT_UKI },
+                { "kernel", required_argument, NULL, OPT_KERNEL },
+                { "initrd", required_argument, NULL, OPT_INITRD },
+                { "cmdline", required_argument, NULL, OPT_CMDLINE },
                 { "owner", required_argument, NULL, OPT_OWNER },
                 { "print-plan", optional_argument, NULL, OPT_PRINT_PLAN },
                 { "force", no_argument, NULL, 'f' },
@@ -190,7 +250,8 @@ static int parse_options(int argc, char **argv, struct options *o)
                 { "version", no_argument, NULL, 'V' },
                 {}
         };
-        const char *arch = NULL;
+        const char *arch = NULL, *bootloader = NULL;
+        bool uki = false;
         int c, r;
 
         *o = (struct options) { .root_headroom = ROOT_HEADROOM_DEFAULT };
@@ -199,7 +260,11 @@ static int parse_options(int argc, char **argv, struct options *o)
                 case 'a': arch = optarg; break;
                 case 'o': o->output = optarg; break;
                 case 'l': o->layout = optarg; break;
-                case 'b': o->bootloader = optarg; break;
+                case 'b': bootloader = optarg; break;
+                case OPT_UKI: uki = true; break;
+                case OPT_KERNEL: o->boot.kernel = optarg; break;
+                case OPT_INITRD: o->boot.initrd = optarg; break;
+                case OPT_CMDLINE: o->boot.cmdline = optarg; break;
                 case OPT_ESP_DIR: o->esp_dir = optarg; break;
                 case OPT_ESP_SIZE:
                         r = parse_size_option("--esp-size", optarg, &o->esp_size);
@@ -261,9 +326,9 @@ static int parse_options(int argc, char **argv, struct options *o)
                 return log_error(-EINVAL, "unknown architecture '%s': use %s", arch, arch_list());
         if (!o->output && !o->print_plan)
                 return log_error(-EINVAL, "no output: give -o IMAGE (or --print-plan)");
-        if (!o->bootloader && !o->esp_dir)
-                log_warn("no --bootloader or --esp-dir: the ESP will have no \\EFI\\BOOT\\%s and the image will not boot",
-                         o->arch->removable_file);
+        r = choose_boot_mode(o, bootloader, uki);
+        if (r < 0)
+                return r;
         return parse_source_date_epoch(&o->clamp_time);
 }
 
@@ -379,7 +444,7 @@ static int prepare_rootfs(const struct options *o, const struct layout *l, struc
         sized = l->parts[rf->part].size_mode == SIZE_FIXED;
 
         if (strcmp(o->rootfs, "-") == 0) {
-                if (sized)
+                if (sized && !needs_rootfs(o->boot.mode))
                         return 0;
                 r = spool_stdin(o->output ? o->output : "./-", &rf->spool_fd);
                 if (r < 0)
@@ -388,23 +453,26 @@ static int prepare_rootfs(const struct options *o, const struct layout *l, struc
                 rf->source = rf->spool_path;
         }
 
+        /* A fixed size needs no scan: if the content does not fit, the fill
+         * says how much it needs. */
+        if (sized)
+                return 0;
         progress_update("sizing the root file system", 0, 1);
         r = ext4_estimate(rf->source, o->root_headroom, &rf->needed, &rf->inodes);
         progress_done();
-        if (r < 0)
-                return r;
-        if (sized)
-                rf->inodes = 0; /* a fixed size keeps mke2fs's inode ratio */
-        return 0;
+        return r;
 }
 
-static int build_image(const struct options *o, const struct plan *plan, const struct rootfs *rf)
+static int build_image(const struct options *o, const struct plan *plan, const struct rootfs *rf,
+                       const struct bootchain *bc)
 {
         struct output out;
         struct job job = {
                 .plan = plan,
                 .bootloader = o->bootloader,
                 .esp_dir = o->esp_dir,
+                .esp_files = bc ? bc->files : NULL,
+                .n_esp_files = bc ? bc->n_files : 0,
                 .rootfs = rf ? rf->source : NULL,
                 .root = rf ? &plan->parts[rf->part] : NULL,
                 .root_inodes = rf ? rf->inodes : 0,
@@ -436,6 +504,59 @@ static int build_image(const struct options *o, const struct plan *plan, const s
         return 0;
 }
 
+static void bootfiles_releasep(struct bootfiles *b)
+{
+        if (b->dir)
+                output_forget_dir();
+        bootfiles_release(b);
+}
+
+static ssize_t find_esp(const struct layout *l)
+{
+        for (size_t i = 0; i < l->n_parts; i++)
+                if (l->parts[i].kind == PART_ESP)
+                        return (ssize_t)i;
+        return -1;
+}
+
+/*
+ * Find the kernel and bootloader in ROOTFS before planning: the ESP must be
+ * large enough for what they put on it.
+ */
+static int discover_boot_chain(const struct options *o, const struct layout *l, const struct rootfs *rf,
+                               struct bootfiles *bf, struct bootchain *bc, uint64_t *needed)
+{
+        ssize_t esp = find_esp(l);
+        int r;
+
+        if (esp < 0)
+                return log_error(-EINVAL, "layout %s has no ESP to put the boot chain on", l->path);
+        r = bootfiles_extract(rf->source, o->output ? o->output : "./-", o->arch->grub_format, bf);
+        if (r < 0)
+                return r;
+        r = output_cleanup_dir(bf->dir);
+        if (r < 0)
+                return log_error_errno(r, "cannot arrange the cleanup of %s", bf->dir);
+        r = bootchain_discover(bf, o->arch, &o->boot, bc);
+        if (r < 0)
+                return r;
+        needed[esp] = bc->esp_bytes;
+        log_info("boot chain: %s, kernel /%s%s%s", boot_mode_name(bc->mode), bc->kernel,
+                 bc->initrd ? ", initrd /" : "", bc->initrd ? bc->initrd : "");
+        return 0;
+}
+
+static int build_boot_chain(const struct options *o, const struct plan *plan, const struct rootfs *rf,
+                            const struct bootfiles *bf, struct bootchain *bc)
+{
+        const struct plan_partition *root = &plan->parts[rf->part];
+        char partuuid[GUID_STRING_MAX], fs_uuid[GUID_STRING_MAX];
+
+        guid_format(&root->uuid, partuuid);
+        guid_format(&root->fs_uuid, fs_uuid);
+        return bootchain_build(bc, bf, partuuid, fs_uuid, o->boot.cmdline, plan->clamp_time);
+}
+
 static void layout_freep(struct layout **l)
 {
         layout_free(*l);
@@ -452,6 +573,8 @@ int main(int argc, char **argv)
         _cleanup_(plan_freep) struct plan *plan = NULL;
         _cleanup_free_ uint64_t *needed = NULL;
         struct rootfs rootfs = { .spool_fd = -1 };
+        _cleanup_(bootfiles_releasep) struct bootfiles bootfiles = { .dir_fd = -1 };
+        _cleanup_(bootchain_free) struct bootchain bootchain = { 0 };
         _cleanup_close_ int spool_fd = -1;
         struct options o;
         char size[32];
@@ -477,6 +600,11 @@ int main(int argc, char **argv)
                         return EXIT_FAILURE;
                 needed[rootfs.part] = rootfs.needed;
         }
+        if (needs_rootfs(o.boot.mode)) {
+                r = discover_boot_chain(&o, layout, &rootfs, &bootfiles, &bootchain, needed);
+                if (r < 0)
+                        return EXIT_FAILURE;
+        }
 
         r = plan_make(&(struct plan_request) {
                         .layout = layout,
@@ -497,7 +625,9 @@ int main(int argc, char **argv)
         if (o.print_plan)
                 return EXIT_SUCCESS;
 
-        if (build_image(&o, plan, o.rootfs ? &rootfs : NULL) < 0)
+        if (needs_rootfs(o.boot.mode) && build_boot_chain(&o, plan, &rootfs, &bootfiles, &bootchain) < 0)
+                return EXIT_FAILURE;
+        if (build_image(&o, plan, o.rootfs ? &rootfs : NULL, needs_rootfs(o.boot.mode) ? &bootchain : NULL) < 0)
                 return EXIT_FAILURE;
         log_info("%s: %s image for %s, %zu partitions", o.output,
                  format_size(plan->disk_size, size, sizeof(size)), o.arch->name, plan->n_parts);

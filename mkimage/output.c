@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -20,24 +21,40 @@
  */
 static char cleanup_path[4096];
 static volatile sig_atomic_t cleanup_armed;
+static char cleanup_dir[4096];
+static volatile sig_atomic_t cleanup_dir_armed;
+
+/* A tree cannot be removed with async-signal-safe calls alone, but rm can. */
+static void remove_tree_from_handler(const char *dir)
+{
+        char *const argv[] = { "rm", "-rf", "--", (char *)dir, NULL };
+        char *const envp[] = { NULL };
+        pid_t pid = fork();
+
+        if (pid == 0) {
+                execve("/bin/rm", argv, envp);
+                _exit(127);
+        }
+        if (pid > 0)
+                while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+                        ;
+}
 
 static void on_fatal_signal(int sig)
 {
         if (cleanup_armed)
                 unlink(cleanup_path);
+        if (cleanup_dir_armed)
+                remove_tree_from_handler(cleanup_dir);
         signal(sig, SIG_DFL);
         raise(sig);
 }
 
-static int arm_cleanup(const char *path)
+static int install_handlers(void)
 {
         static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
         struct sigaction sa = { .sa_handler = on_fatal_signal };
 
-        if (strlen(path) >= sizeof(cleanup_path))
-                return -ENAMETOOLONG;
-        memcpy(cleanup_path, path, strlen(path) + 1);
-        cleanup_armed = 1;
         sigemptyset(&sa.sa_mask);
         for (size_t i = 0; i < ELEMENTSOF(sigs); i++)
                 if (sigaction(sigs[i], &sa, NULL) < 0)
@@ -45,6 +62,29 @@ static int arm_cleanup(const char *path)
         /* A file-size limit must be an error we report, not a silent kill. */
         signal(SIGXFSZ, SIG_IGN);
         return 0;
+}
+
+static int arm_cleanup(const char *path)
+{
+        if (strlen(path) >= sizeof(cleanup_path))
+                return -ENAMETOOLONG;
+        memcpy(cleanup_path, path, strlen(path) + 1);
+        cleanup_armed = 1;
+        return install_handlers();
+}
+
+int output_cleanup_dir(const char *path)
+{
+        if (strlen(path) >= sizeof(cleanup_dir))
+                return -ENAMETOOLONG;
+        memcpy(cleanup_dir, path, strlen(path) + 1);
+        cleanup_dir_armed = 1;
+        return install_handlers();
+}
+
+void output_forget_dir(void)
+{
+        cleanup_dir_armed = 0;
 }
 
 static void disarm_cleanup(void)

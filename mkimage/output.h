@@ -25,3 +25,7 @@ int output_create(struct output *o, const char *path, uint64_t size, bool force)
 int output_commit(struct output *o);
 /* Remove the temporary file (safe to call after commit or twice). */
 void output_abort(struct output *o);
+
+/* A temporary directory of ours to remove too if a signal ends the program. */
+int output_cleanup_dir(const char *path);
+void output_forget_dir(void);

@@ -35,31 +35,24 @@ char *find_program(const char *prog)
         return NULL;
 }
 
-/* Read everything the child writes, keeping the last 4 KiB for messages. */
+/* Read everything the child writes, keeping the last size-1 bytes for messages. */
 static void drain(int fd, char *buf, size_t size)
 {
-        size_t len = 0;
-        char chunk[1024];
+        size_t len = 0, keep = size - 1;
         ssize_t n;
 
-        while ((n = read(fd, chunk, sizeof(chunk))) != 0) {
-                if (n < 0) {
-                        if (errno == EINTR)
-                                continue;
+        for (;;) {
+                /* Room for a read: drop the oldest half when full. */
+                if (len == keep) {
+                        memmove(buf, buf + keep / 2, keep - keep / 2);
+                        len = keep - keep / 2;
+                }
+                n = read(fd, buf + len, keep - len);
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n <= 0)
                         break;
-                }
-                if ((size_t)n >= size - 1) {
-                        memcpy(buf, chunk + n - (ssize_t)(size - 1), size - 1);
-                        len = size - 1;
-                } else {
-                        if (len + (size_t)n > size - 1) {
-                                size_t drop = len + (size_t)n - (size - 1);
-                                memmove(buf, buf + drop, len - drop);
-                                len -= drop;
-                        }
-                        memcpy(buf + len, chunk, (size_t)n);
-                        len += (size_t)n;
-                }
+                len += (size_t)n;
         }
         buf[len] = '\0';
 }
