@@ -48,6 +48,10 @@ struct options {
         bool boot_anyway;
         bool list_platforms;
         struct firmware_options firmware;
+        const char *vars_file;           /* --vars */
+        bool persist;                    /* --persist */
+        bool no_varstore;                /* --no-varstore */
+        const char *expect_boot_option;  /* --expect-boot-option */
 };
 
 static void options_done(struct options *o)
@@ -77,6 +81,13 @@ static void help(void)
                "      --edk2-code FILE     EDK2 executable (with --edk2-vars: skip descriptors)\n"
                "      --edk2-vars FILE     EDK2 variable store template (copied per run)\n"
                "      --uboot FILE         U-Boot binary (default: Debian u-boot-qemu's)\n"
+               "      --vars FILE          EDK2 variable flash used in place (64 MiB, writable):\n"
+               "                           variables persist in FILE across runs\n"
+               "      --persist            map the image's varstore partition itself as the\n"
+               "                           variable flash: variable writes persist in the image\n"
+               "                           (default: a per-run copy of it; the image is unchanged)\n"
+               "      --no-varstore        ignore the image's varstore partition: blank store\n"
+               "      --expect-boot-option BOOTNNNN  EDK2 must start this boot option first\n"
                "  -q, --quiet              print only the result lines\n"
                "  -h, --help\n", DEFAULT_TIMEOUT_SEC);
 }
@@ -109,7 +120,8 @@ static int parse_options(int argc, char **argv, struct options *o)
 {
         enum {
                 OPT_LOG_DIR = 0x100, OPT_JUNIT, OPT_FIRMWARE_DIR, OPT_EDK2_CODE, OPT_EDK2_VARS,
-                OPT_UBOOT, OPT_BOOT_ANYWAY, OPT_LIST_PLATFORMS,
+                OPT_UBOOT, OPT_BOOT_ANYWAY, OPT_LIST_PLATFORMS, OPT_VARS, OPT_PERSIST, OPT_NO_VARSTORE,
+                OPT_EXPECT_BOOT_OPTION,
         };
         static const struct option longopts[] = {
                 { "arch", required_argument, NULL, 'a' },
@@ -125,6 +137,10 @@ static int parse_options(int argc, char **argv, struct options *o)
                 { "uboot", required_argument, NULL, OPT_UBOOT },
                 { "boot-anyway", no_argument, NULL, OPT_BOOT_ANYWAY },
                 { "list-platforms", no_argument, NULL, OPT_LIST_PLATFORMS },
+                { "vars", required_argument, NULL, OPT_VARS },
+                { "persist", no_argument, NULL, OPT_PERSIST },
+                { "no-varstore", no_argument, NULL, OPT_NO_VARSTORE },
+                { "expect-boot-option", required_argument, NULL, OPT_EXPECT_BOOT_OPTION },
                 { "quiet", no_argument, NULL, 'q' },
                 { "help", no_argument, NULL, 'h' },
                 {}
@@ -172,6 +188,14 @@ static int parse_options(int argc, char **argv, struct options *o)
                 case OPT_UBOOT: o->firmware.uboot_bin = optarg; break;
                 case OPT_BOOT_ANYWAY: o->boot_anyway = true; break;
                 case OPT_LIST_PLATFORMS: o->list_platforms = true; break;
+                case OPT_VARS: o->vars_file = optarg; break;
+                case OPT_PERSIST: o->persist = true; break;
+                case OPT_NO_VARSTORE: o->no_varstore = true; break;
+                case OPT_EXPECT_BOOT_OPTION:
+                        if (strlen(optarg) != 8 || strncmp(optarg, "Boot", 4) != 0)
+                                return log_error(-EINVAL, "--expect-boot-option: \"%s\" is not a BootNNNN name", optarg);
+                        o->expect_boot_option = optarg;
+                        break;
                 case 'q': log_set_quiet(true); break;
                 case 'h':
                         help();
@@ -187,6 +211,10 @@ static int parse_options(int argc, char **argv, struct options *o)
         o->image = argv[optind];
         if (!o->have_arch)
                 return log_error(-EINVAL, "--arch is required (aa64 or arm)");
+        if (o->persist && o->vars_file)
+                return log_error(-EINVAL, "--persist is for the image's varstore partition; --vars FILE already persists in FILE");
+        if (o->persist && o->no_varstore)
+                return log_error(-EINVAL, "--persist and --no-varstore contradict each other");
         if (o->n_expect == 0) {
                 static char default_expect[] = DEFAULT_EXPECT;
 
@@ -245,6 +273,8 @@ static int make_log_dir(const char *wanted, char **ret)
 
 static void print_result(const struct run *r, void *userdata)
 {
+        const char *option = r->verdict.boot_option;
+
         if (r->passed)
                 printf("PASS %s (%.1f s)\n", r->platform->name, run_seconds(r));
         else if (r->log_path)
@@ -253,6 +283,8 @@ static void print_result(const struct run *r, void *userdata)
         else
                 printf("FAIL %s: %s\n", r->platform->name, r->reason ?: "failed");
         fflush(stdout);
+        if (option)
+                log_info("%s: the firmware started boot option %s", r->platform->name, option);
 }
 
 static void on_signal(int sig)
@@ -310,8 +342,63 @@ static void fail_without_booting(struct run *runs, size_t n, const char *problem
         }
 }
 
+/* 64 MiB exactly: QEMU refuses a variable flash of another size. */
+#define VARS_FLASH_SIZE (64 * MIB)
+
+static size_t count_edk2(const struct run *runs, size_t n)
+{
+        size_t k = 0;
+
+        for (size_t i = 0; i < n; i++)
+                k += runs[i].platform->firmware == FIRMWARE_EDK2;
+        return k;
+}
+
+/* Decides where EDK2's variable flash comes from; -errno (logged) for an unusable choice. */
+static int choose_vars(const struct options *o, const struct image_info *info, struct run_config *c)
+{
+        struct stat st;
+
+        if (o->vars_file) {
+                if (stat(o->vars_file, &st) < 0)
+                        return log_error_errno(-errno, "--vars %s", o->vars_file);
+                if (!S_ISREG(st.st_mode) || (uint64_t) st.st_size != VARS_FLASH_SIZE)
+                        return log_error(-EINVAL, "--vars %s: must be a 64 MiB file (QEMU's variable flash size), not %lld bytes",
+                                         o->vars_file, (long long) st.st_size);
+                c->vars_source = VARS_FILE;
+                c->vars_file = o->vars_file;
+                return 0;
+        }
+        if (info->has_varstore && !o->no_varstore) {
+                if (info->varstore_size != VARS_FLASH_SIZE)
+                        return log_error(-EINVAL, "%s: varstore partition %u is %llu bytes; QEMU's variable flash must be 64 MiB (--no-varstore ignores it)",
+                                         o->image, info->varstore_partno, (unsigned long long) info->varstore_size);
+                c->vars_source = o->persist ? VARS_PARTITION_IN_PLACE : VARS_PARTITION_COPY;
+                c->info = info;
+                return 0;
+        }
+        if (o->persist)
+                return log_error(-EINVAL, "--persist: %s has no varstore partition (type %s)", o->image, VARSTORE_TYPE_GUID_TEXT);
+        c->vars_source = VARS_TEMPLATE;
+        return 0;
+}
+
+static const char *describe_vars(const struct run_config *c)
+{
+        switch (c->vars_source) {
+        case VARS_FILE:
+                return "the --vars file, in place (variables persist in it)";
+        case VARS_PARTITION_COPY:
+                return "a per-run copy of the image's varstore partition (--persist writes to it)";
+        case VARS_PARTITION_IN_PLACE:
+                return "the image's varstore partition, in place (variables persist in the image)";
+        default:
+                return "a per-run copy of the firmware's VARS template";
+        }
+}
+
 static int boot_all(const struct options *o, const char *image, const char *qemu,
-                    const struct firmware_set *fw, struct run *runs, size_t n)
+                    const struct firmware_set *fw, const struct image_info *info, struct run *runs, size_t n)
 {
         _cleanup_free_ char *log_dir = NULL;
         struct run_config c = {
@@ -324,15 +411,28 @@ static int boot_all(const struct options *o, const char *image, const char *qemu
                 .timeout_sec = o->timeout_sec,
                 .jobs = o->jobs,
                 .interrupted = &interrupted,
+                .expect_boot_option = o->expect_boot_option,
         };
         int r;
 
+        r = choose_vars(o, info, &c);
+        if (r < 0)
+                return r;
+        if (count_edk2(runs, n) > 0) {
+                log_info("EDK2 variables: %s", describe_vars(&c));
+                /* One flash shared by every run: QEMU would refuse the second writer anyway. */
+                if ((c.vars_source == VARS_FILE || c.vars_source == VARS_PARTITION_IN_PLACE) &&
+                    count_edk2(runs, n) > 1 && c.jobs > 1) {
+                        log_info("EDK2 runs share one variable store: booting one at a time");
+                        c.jobs = 1;
+                }
+        }
         r = make_log_dir(o->log_dir, &log_dir);
         if (r < 0)
                 return r;
         c.log_dir = log_dir;
         log_info("booting %s on %zu platform%s, %u at a time; logs in %s",
-                 o->image, n, n == 1 ? "" : "s", o->jobs, log_dir);
+                 o->image, n, n == 1 ? "" : "s", c.jobs, log_dir);
         install_signal_handlers();
         return runs_execute(runs, n, &c, print_result, NULL);
 }
@@ -343,6 +443,7 @@ static int run(const struct options *o)
         _cleanup_free_ char *problem = NULL, *qemu = NULL, *image_abs = NULL;
         _cleanup_free_ struct run *runs = NULL;
         struct firmware_set fw = {};
+        struct image_info info = {};
         size_t n, passed = 0;
         int r;
 
@@ -351,7 +452,7 @@ static int run(const struct options *o)
                 return EXIT_SETUP_ERROR;
         n = (size_t) r;
 
-        r = preflight_check(o->image, o->arch, &problem);
+        r = preflight_check(o->image, o->arch, &problem, &info);
         if (r < 0)
                 return EXIT_SETUP_ERROR;
 
@@ -377,7 +478,7 @@ static int run(const struct options *o)
                 if (r >= 0) {
                         /* An absolute path makes the logged command line replayable anywhere. */
                         image_abs = realpath(o->image, NULL);
-                        r = boot_all(o, image_abs ?: o->image, qemu, &fw, runs, n);
+                        r = boot_all(o, image_abs ?: o->image, qemu, &fw, &info, runs, n);
                 }
         }
 

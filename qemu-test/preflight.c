@@ -22,6 +22,11 @@ static const uint8_t esp_type_guid[16] = {
         0x28, 0x73, 0x2a, 0xc1, 0x1f, 0xf8, 0xd2, 0x11, 0xba, 0x4b, 0x00, 0xa0, 0xc9, 0x3e, 0xc9, 0x3b,
 };
 
+/* 2733F78F-FA97-4F45-8CC4-56973BF464DB, the varstore partition type, on disk. */
+static const uint8_t varstore_type_guid[16] = {
+        0x8f, 0xf7, 0x33, 0x27, 0x97, 0xfa, 0x45, 0x4f, 0x8c, 0xc4, 0x56, 0x97, 0x3b, 0xf4, 0x64, 0xdb,
+};
+
 static uint16_t le16(const uint8_t *p) { return p[0] | p[1] << 8; }
 static uint32_t le32(const uint8_t *p) { return p[0] | p[1] << 8 | p[2] << 16 | (uint32_t) p[3] << 24; }
 static uint64_t le64(const uint8_t *p) { return le32(p) | (uint64_t) le32(p + 4) << 32; }
@@ -265,7 +270,30 @@ static int check_bootloader(const char *image, const struct fat *f, enum arch ar
         return set_problem(problem, "no bootloader: \\EFI\\BOOT\\%s is missing from the ESP", a->removable_name);
 }
 
-int preflight_check(const char *image, enum arch arch, char **problem)
+/* The first varstore partition, if it lies inside the image. */
+static void find_varstore(const uint8_t *entries, uint32_t n_entries, uint32_t entry_size, const struct stat *st,
+                          struct image_info *info)
+{
+        for (uint32_t i = 0; i < n_entries; i++) {
+                const uint8_t *e = entries + (size_t) i * entry_size;
+                uint64_t first = le64(e + 32), last = le64(e + 40);
+
+                if (memcmp(e, varstore_type_guid, 16) != 0)
+                        continue;
+                if (last < first || last > UINT64_MAX / SECTOR / 2 ||
+                    (S_ISREG(st->st_mode) && (last + 1) * SECTOR > (uint64_t) st->st_size))
+                        return;
+                *info = (struct image_info) {
+                        .has_varstore = true,
+                        .varstore_partno = i + 1,
+                        .varstore_offset = first * SECTOR,
+                        .varstore_size = (last - first + 1) * SECTOR,
+                };
+                return;
+        }
+}
+
+int preflight_check(const char *image, enum arch arch, char **problem, struct image_info *info)
 {
         _cleanup_close_ int fd = -1;
         _cleanup_free_ uint8_t *entries = NULL;
@@ -280,6 +308,7 @@ int preflight_check(const char *image, enum arch arch, char **problem)
         int r;
 
         *problem = NULL;
+        *info = (struct image_info) {};
         fd = open(image, O_RDONLY | O_CLOEXEC);
         if (fd < 0)
                 return log_error_errno(-errno, "cannot open image %s", image);
@@ -308,6 +337,7 @@ int preflight_check(const char *image, enum arch arch, char **problem)
         r = pread_all(fd, entries, (size_t) n_entries * entry_size, entries_lba * SECTOR);
         if (r < 0)
                 return log_error_errno(r, "%s: cannot read the GPT partition array", image);
+        find_varstore(entries, n_entries, entry_size, &st, info);
 
         for (uint32_t i = 0; i < n_entries; i++) {
                 const uint8_t *e = entries + (size_t) i * entry_size;

@@ -1,7 +1,20 @@
 /* SPDX-License-Identifier: MIT */
 #pragma once
 
+#include <stdbool.h>
+#include <stdint.h>
+
 #include "platform.h"
+
+/* mkvmimage's varstore partition type: it holds the EDK2 variable flash. */
+#define VARSTORE_TYPE_GUID_TEXT "2733F78F-FA97-4F45-8CC4-56973BF464DB"
+
+struct image_info {
+        bool has_varstore;
+        unsigned varstore_partno;    /* 1-based */
+        uint64_t varstore_offset;    /* bytes */
+        uint64_t varstore_size;      /* bytes */
+};
 
 /*
  * Look at the image before booting it: it must be a GPT disk (a negative
@@ -9,6 +22,7 @@
  * pointless or its result misleading are returned in *problem (NULL when
  * none): no EFI System Partition (firmware boots a FAT partition of any
  * type, so a boot alone would not notice), no removable-media bootloader,
- * a bootloader for another architecture.
+ * a bootloader for another architecture. *info says whether the image has
+ * a varstore partition, and where (it is filled even when *problem is set).
  */
-int preflight_check(const char *image, enum arch arch, char **problem);
+int preflight_check(const char *image, enum arch arch, char **problem, struct image_info *info);

@@ -129,7 +129,7 @@ int qemu_build_argv(const struct run_config *c, const struct platform *p, const 
 
         if (p->firmware == FIRMWARE_EDK2) {
                 code = escape_commas(c->edk2->code);
-                vars_esc = escape_commas(vars);
+                vars_esc = escape_commas(vars ?: "");
                 if (!code || !vars_esc) {
                         strv_free(b.v);
                         return -ENOMEM;
@@ -143,16 +143,38 @@ int qemu_build_argv(const struct run_config *c, const struct platform *p, const 
                 add_arg(&b, "menu=on,splash-time=0");
                 add_arg(&b, "-drive");
                 add_arg(&b, "if=pflash,format=raw,unit=0,readonly=on,file=%s", code);
-                add_arg(&b, "-drive");
-                add_arg(&b, "if=pflash,format=raw,unit=1,file=%s", vars_esc);
+                if (c->vars_source == VARS_PARTITION_IN_PLACE) {
+                        /*
+                         * The varstore partition is the variable flash: QEMU's raw
+                         * driver exposes just that window of the image, so guest
+                         * writes to variables land in the image. The same file is
+                         * the disk too, hence locking=off on both.
+                         */
+                        add_arg(&b, "-blockdev");
+                        add_arg(&b, "node-name=varsfile,driver=file,filename=%s,locking=off", image);
+                        add_arg(&b, "-blockdev");
+                        add_arg(&b, "node-name=vars,driver=raw,file=varsfile,offset=%llu,size=%llu",
+                                (unsigned long long) c->info->varstore_offset,
+                                (unsigned long long) c->info->varstore_size);
+                        add_arg(&b, "-machine");
+                        add_arg(&b, "pflash1=vars");
+                } else {
+                        add_arg(&b, "-drive");
+                        add_arg(&b, "if=pflash,format=raw,unit=1,file=%s", vars_esc);
+                }
         } else {
                 add_arg(&b, "-bios");
                 add_arg(&b, "%s", c->uboot);
         }
 
-        /* snapshot=on: writes go to a temporary overlay, never to the image. */
+        /*
+         * snapshot=on: writes go to a temporary overlay, never to the image
+         * (with --persist only the varstore window above writes to it).
+         */
         add_arg(&b, "-drive");
-        add_arg(&b, "if=none,id=disk0,format=raw,snapshot=on,file=%s", image);
+        add_arg(&b, "if=none,id=disk0,format=raw,snapshot=on,%sfile=%s",
+                p->firmware == FIRMWARE_EDK2 && c->vars_source == VARS_PARTITION_IN_PLACE ? "file.locking=off," : "",
+                image);
         add_arg(&b, "-device");
         add_arg(&b, "%s,drive=disk0", p->bus == BUS_PCI ? "virtio-blk-pci" : "virtio-blk-device");
 
@@ -172,13 +194,16 @@ static bool is_zero(const uint8_t *p, size_t n)
         return true;
 }
 
-/* A sparse copy: Debian's VARS template is 64 MiB of mostly zeros. */
-static int copy_vars_template(const char *from, const char *to)
+/*
+ * A sparse copy of len bytes of from at offset (UINT64_MAX: to its end):
+ * Debian's VARS template and a fresh varstore are 64 MiB of mostly zeros.
+ */
+static int copy_vars(const char *from, uint64_t offset, uint64_t len, const char *to)
 {
         _cleanup_close_ int in = -1, out = -1;
         _cleanup_free_ uint8_t *buf = malloc(64 * KIB);
         uint64_t off = 0;
-        ssize_t n;
+        ssize_t n = 0;
         int r;
 
         if (!buf)
@@ -189,7 +214,14 @@ static int copy_vars_template(const char *from, const char *to)
         out = open(to, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
         if (out < 0)
                 return log_error_errno(-errno, "cannot create %s", to);
-        while ((n = read(in, buf, 64 * KIB)) > 0) {
+        while (off < len) {
+                size_t want = len - off < 64 * KIB ? (size_t) (len - off) : 64 * KIB;
+
+                n = pread(in, buf, want, (off_t) (offset + off));
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n <= 0)
+                        break;
                 if (!is_zero(buf, (size_t) n)) {
                         r = pwrite_all(out, buf, (size_t) n, off);
                         if (r < 0)
@@ -199,6 +231,9 @@ static int copy_vars_template(const char *from, const char *to)
         }
         if (n < 0)
                 return log_error_errno(-errno, "cannot read %s", from);
+        if (len != UINT64_MAX && off != len)
+                return log_error(-EIO, "cannot copy %s: %llu bytes at %llu are past its end", from,
+                                 (unsigned long long) len, (unsigned long long) offset);
         if (ftruncate(out, (off_t) off) < 0)
                 return log_error_errno(-errno, "cannot write %s", to);
         return 0;
@@ -266,6 +301,39 @@ static _Noreturn void exec_qemu(int console_fd, const char *tmpdir, char **argv)
         _exit(127);
 }
 
+/* The file for pflash1: in *ret, or NULL when the varstore partition is mapped in place. */
+static int prepare_vars(struct run *r, const struct run_config *c, char **ret)
+{
+        _cleanup_free_ char *copy = NULL;
+        int k;
+
+        switch (c->vars_source) {
+        case VARS_FILE:
+                copy = strdup(c->vars_file);
+                if (!copy)
+                        return log_error_errno(-ENOMEM, "cannot start %s", r->platform->name);
+                break;
+        case VARS_PARTITION_IN_PLACE:
+                break;
+        case VARS_TEMPLATE:
+        case VARS_PARTITION_COPY:
+                if (asprintf(&copy, "%s/VARS.fd", r->tmpdir) < 0) {
+                        copy = NULL;
+                        return log_error_errno(-ENOMEM, "cannot start %s", r->platform->name);
+                }
+                if (c->vars_source == VARS_TEMPLATE)
+                        k = copy_vars(c->edk2->vars_template, 0, UINT64_MAX, copy);
+                else
+                        k = copy_vars(c->image, c->info->varstore_offset, c->info->varstore_size, copy);
+                if (k < 0)
+                        return k;
+                break;
+        }
+        *ret = copy;
+        copy = NULL;
+        return 0;
+}
+
 static int run_start(struct run *r, const struct run_config *c)
 {
         const char *tmp = getenv("TMPDIR");
@@ -286,11 +354,7 @@ static int run_start(struct run *r, const struct run_config *c)
                 return k;
         }
         if (r->platform->firmware == FIRMWARE_EDK2) {
-                if (asprintf(&vars, "%s/VARS.fd", r->tmpdir) < 0) {
-                        vars = NULL;
-                        return log_error_errno(-ENOMEM, "cannot start %s", r->platform->name);
-                }
-                k = copy_vars_template(c->edk2->vars_template, vars);
+                k = prepare_vars(r, c, &vars);
                 if (k < 0)
                         return k;
         }
@@ -492,6 +556,7 @@ int runs_execute(struct run *runs, size_t n, const struct run_config *c,
                         k = verdict_init(&runs[next].verdict, runs[next].platform->firmware, c->expect, c->n_expect);
                         if (k < 0)
                                 return k;
+                        runs[next].verdict.expect_boot_option = c->expect_boot_option;
                         k = run_start(&runs[next], c);
                         if (k < 0)
                                 return k;

@@ -8,7 +8,16 @@
 
 #include "firmware.h"
 #include "platform.h"
+#include "preflight.h"
 #include "verdict.h"
+
+/* Where an EDK2 run's variable flash (pflash1) comes from. */
+enum vars_source {
+        VARS_TEMPLATE,            /* a per-run copy of the firmware's VARS template */
+        VARS_FILE,                /* --vars FILE, used in place: variables persist in FILE */
+        VARS_PARTITION_COPY,      /* a per-run copy of the image's varstore partition */
+        VARS_PARTITION_IN_PLACE,  /* --persist: the partition itself, via QEMU's raw offset/size */
+};
 
 struct run_config {
         const char *image;
@@ -21,6 +30,10 @@ struct run_config {
         const char *log_dir;
         unsigned jobs;
         const volatile sig_atomic_t *interrupted;
+        enum vars_source vars_source;
+        const char *vars_file;              /* VARS_FILE */
+        const struct image_info *info;      /* VARS_PARTITION_*: where the varstore is */
+        const char *expect_boot_option;     /* EDK2 must start this one first ("Boot0000"), or NULL */
 };
 
 /* One boot of the image on one platform. */
@@ -37,7 +50,11 @@ struct run {
         char *reason;            /* why it failed (or was stopped) */
 };
 
-/* Formats one QEMU command line, NULL-terminated, in *ret (free with strv_free). */
+/*
+ * Formats one QEMU command line, NULL-terminated, in *ret (free with
+ * strv_free). vars is the file for pflash1 (EDK2), NULL for
+ * VARS_PARTITION_IN_PLACE.
+ */
 int qemu_build_argv(const struct run_config *c, const struct platform *p, const char *vars, char ***ret);
 void strv_free(char **v);
 

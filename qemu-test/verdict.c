@@ -35,8 +35,9 @@ void verdict_done(struct verdict *v)
         free(v->seen);
         free(v->failed_check);
         free(v->failure);
+        free(v->boot_option);
         v->seen = NULL;
-        v->failed_check = v->failure = NULL;
+        v->failed_check = v->failure = v->boot_option = NULL;
 }
 
 static int fail_with(struct verdict *v, const char *fmt, ...) _printf_(2, 3);
@@ -103,6 +104,33 @@ static const char *edk2_load_hint(const char *status)
         return "";
 }
 
+/* "BdsDxe: starting Boot0000 "debian" from HD(...)" (EDK2), "Booting: debian" (U-Boot's boot manager). */
+static int match_boot_option(struct verdict *v, const char *line)
+{
+        const char *p, *end;
+
+        if (v->boot_option)
+                return 0;
+        if (v->firmware == FIRMWARE_EDK2 && (p = strstr(line, "BdsDxe: starting "))) {
+                p += strlen("BdsDxe: starting ");
+                end = strstr(p, " from ");
+                v->boot_option = end ? strndup(p, (size_t) (end - p)) : strdup(p);
+                if (!v->boot_option)
+                        return -ENOMEM;
+                if (v->expect_boot_option &&
+                    (strncmp(p, v->expect_boot_option, strlen(v->expect_boot_option)) != 0 ||
+                     (p[strlen(v->expect_boot_option)] != ' ' && p[strlen(v->expect_boot_option)] != 0)))
+                        return fail_with(v, "EDK2 started %s first, not %s (the seeded boot entry was ignored or lost)",
+                                         v->boot_option, v->expect_boot_option);
+        } else if (v->firmware == FIRMWARE_UBOOT && strncmp(line, "Booting: ", 9) == 0) {
+                if (asprintf(&v->boot_option, "\"%s\"", line + 9) < 0) {
+                        v->boot_option = NULL;
+                        return -ENOMEM;
+                }
+        }
+        return 0;
+}
+
 /* Failures printed on whole lines. */
 static int match_failure_line(struct verdict *v, const char *line)
 {
@@ -156,6 +184,8 @@ static int end_line(struct verdict *v)
         v->line[v->line_len] = 0;
         match_expected(v, v->line);
         r = match_check_line(v, v->line);
+        if (r >= 0)
+                r = match_boot_option(v, v->line);
         if (r >= 0)
                 r = match_failure_line(v, v->line);
         if (r >= 0)

@@ -29,6 +29,14 @@ struct verdict {
         char *failure;             /* a recognised failure: stop the run */
         bool cannot_load_any_image;
         char last_line[256];       /* the last non-empty line, for timeouts */
+
+        /*
+         * The first boot option the firmware's boot manager started: EDK2's
+         * "BdsDxe: starting Boot0000 "debian" from ..." gives
+         * `Boot0000 "debian"`, U-Boot's "Booting: debian" gives `"debian"`.
+         */
+        char *boot_option;
+        const char *expect_boot_option;  /* EDK2 must start this one first ("Boot0000"), or NULL */
 };
 
 int verdict_init(struct verdict *v, enum firmware_kind firmware, char *const *expect, size_t n_expect);
