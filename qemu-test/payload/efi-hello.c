@@ -3,14 +3,19 @@
  * The smallest guest that proves a layout boots: the firmware found the
  * removable-media file, loaded it as an EFI application and ran it. It says
  * where it came from (firmware vendor, device path) so a test can tell which
- * firmware and which disk transport booted it, then powers the VM off so
- * QEMU exits by itself.
+ * firmware and which disk transport booted it, counts its boots in a
+ * non-volatile variable (so a test can see variables persist from one boot
+ * to the next), then powers the VM off so QEMU exits by itself.
  */
 #include "efi.h"
 
 static const EFI_GUID loaded_image_guid = EFI_LOADED_IMAGE_PROTOCOL_GUID;
 static const EFI_GUID device_path_guid = EFI_DEVICE_PATH_PROTOCOL_GUID;
 static const EFI_GUID device_path_to_text_guid = EFI_DEVICE_PATH_TO_TEXT_PROTOCOL_GUID;
+
+/* mkvmimage's own vendor GUID for the boot counter: 6D6B766D-6967-4F00-8B00-626F6F74636E. */
+static const EFI_GUID counter_vendor = { 0x6d6b766d, 0x6967, 0x4f00, { 0x8b, 0x00, 0x62, 0x6f, 0x6f, 0x74, 0x63, 0x6e } };
+static const CHAR16 counter_name[] = u"MkvmimageBootCount";
 
 static void print(EFI_SYSTEM_TABLE *st, const CHAR16 *s)
 {
@@ -49,6 +54,31 @@ static void print_device_path(EFI_SYSTEM_TABLE *st, EFI_DEVICE_PATH_TO_TEXT_PROT
         st->BootServices->FreePool(text);
 }
 
+/* "MKVMIMAGE-BOOT-COUNT: 0x00000003" (this boot included), or the status of a failed write. */
+static void count_boot(EFI_SYSTEM_TABLE *st)
+{
+        EFI_RUNTIME_SERVICES *rt = st->RuntimeServices;
+        UINT32 count = 0, attributes = 0;
+        UINTN size = sizeof(count);
+        EFI_STATUS status;
+
+        if (rt->GetVariable(counter_name, &counter_vendor, &attributes, &size, &count) != EFI_SUCCESS ||
+            size != sizeof(count))
+                count = 0;
+        count++;
+        status = rt->SetVariable(counter_name, &counter_vendor,
+                                 EFI_VARIABLE_NON_VOLATILE | EFI_VARIABLE_BOOTSERVICE_ACCESS | EFI_VARIABLE_RUNTIME_ACCESS,
+                                 sizeof(count), &count);
+        print(st, u"MKVMIMAGE-BOOT-COUNT: ");
+        if (status == EFI_SUCCESS)
+                print_hex(st, count);
+        else {
+                print(st, u"not saved, status ");
+                print_hex(st, (UINT32) status);
+        }
+        print(st, u"\r\n");
+}
+
 EFI_STATUS EFIAPI efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 {
         EFI_BOOT_SERVICES *bs = st->BootServices;
@@ -78,6 +108,8 @@ EFI_STATUS EFIAPI efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
         print(st, u"\r\nMKVMIMAGE-FILE: ");
         print_device_path(st, to_text, loaded ? loaded->FilePath : 0);
         print(st, u"\r\n");
+
+        count_boot(st);
 
         st->RuntimeServices->ResetSystem(EfiResetShutdown, EFI_SUCCESS, 0, 0);
         for (;;)

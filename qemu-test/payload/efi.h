@@ -18,6 +18,10 @@ typedef UINT8 BOOLEAN;
 typedef void *EFI_HANDLE;
 
 #define EFI_SUCCESS 0
+
+#define EFI_VARIABLE_NON_VOLATILE 0x1
+#define EFI_VARIABLE_BOOTSERVICE_ACCESS 0x2
+#define EFI_VARIABLE_RUNTIME_ACCESS 0x4
 #define EFIAPI /* AAPCS on arm and aarch64: the default calling convention */
 
 typedef struct {
@@ -57,7 +61,11 @@ typedef struct {
         EFI_TABLE_HEADER Hdr;
         void *GetTime, *SetTime, *GetWakeupTime, *SetWakeupTime;
         void *SetVirtualAddressMap, *ConvertPointer;
-        void *GetVariable, *GetNextVariableName, *SetVariable;
+        EFI_STATUS(EFIAPI *GetVariable)(const CHAR16 *Name, const EFI_GUID *Vendor, UINT32 *Attributes,
+                                        UINTN *DataSize, void *Data);
+        void *GetNextVariableName;
+        EFI_STATUS(EFIAPI *SetVariable)(const CHAR16 *Name, const EFI_GUID *Vendor, UINT32 Attributes,
+                                        UINTN DataSize, const void *Data);
         void *GetNextHighMonotonicCount;
         void(EFIAPI *ResetSystem)(EFI_RESET_TYPE Type, EFI_STATUS Status, UINTN DataSize, void *Data);
 } EFI_RUNTIME_SERVICES;
