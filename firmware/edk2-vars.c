@@ -320,12 +320,15 @@ static int parse_variables(const uint8_t *region, size_t header_size, const char
                 guid_t vendor;
                 bool *grown;
 
-                if (efi_le16(v) == 0xffff)
-                        break;  /* free space */
-                if (efi_le16(v) != VARIABLE_START_ID) {
-                        r = log_error(-EBADMSG, "%s: corrupt variable store: no variable start marker at offset 0x%zX", what, off);
-                        goto fail;
-                }
+                /*
+                 * Like the firmware: the variables end at the first header
+                 * without the start marker. Normally free space (0xFF)
+                 * follows; anything else is left over from an interrupted
+                 * write or reclaim, and the firmware reclaims it at its next
+                 * start.
+                 */
+                if (efi_le16(v) != VARIABLE_START_ID)
+                        break;
                 if (STORE_END - off < header_size) {
                         r = log_error(-EBADMSG, "%s: corrupt variable store: variable header at 0x%zX runs past the end", what, off);
                         goto fail;
