@@ -13,3 +13,11 @@ foreach(arch aa64 arm)
     firmware-varstore-partition-${arch})
 endforeach()
 set_tests_properties(${fw_tests} PROPERTIES TIMEOUT 300 LABELS "firmware;boot")
+
+# Bad stores for `vars list` and `seed` (no QEMU), and random damage to every
+# parser through a test-only driver (meaningful under -DMKVM_SANITIZE=ON).
+add_executable(varsfuzz ${CMAKE_CURRENT_SOURCE_DIR}/firmware/varsfuzz.c)
+target_link_libraries(varsfuzz PRIVATE mkvm_firmware PkgConfig::ZLIB)
+add_shell_test(firmware-bad-stores firmware/bad-stores.sh)
+set_property(TEST firmware-bad-stores APPEND PROPERTY ENVIRONMENT "VARSFUZZ=$<TARGET_FILE:varsfuzz>")
+set_tests_properties(firmware-bad-stores PROPERTIES TIMEOUT 300 LABELS firmware)
