@@ -10,6 +10,11 @@ add_shell_test(uki-layout-aa64 uki/layout.sh $<TARGET_FILE:ukibuild> $<TARGET_FI
 add_shell_test(uki-layout-arm uki/layout.sh $<TARGET_FILE:ukibuild> $<TARGET_FILE:pecheck> arm)
 add_shell_test(uki-bad-input uki/bad-input.sh $<TARGET_FILE:ukibuild>)
 add_shell_test(uki-boot-aa64 uki/boot.sh $<TARGET_FILE:ukibuild> aa64 aa64-edk2-gicv3-pci aa64-uboot-gicv3-pci)
-add_shell_test(uki-boot-arm uki/boot.sh $<TARGET_FILE:ukibuild> arm arm-edk2-gicv2-pci arm-uboot-gicv2-mmio)
+add_shell_test(uki-boot-arm uki/boot.sh $<TARGET_FILE:ukibuild> arm arm-uboot-gicv2-mmio arm-uboot-gicv2-pci)
+# Known to fail (see docs in esp/uki.h's report): Debian's armhf kernel,
+# started by systemd-stub 252 on AAVMF32, goes silent after ExitBootServices,
+# while the same UKI boots on U-Boot and the same kernel boots from
+# systemd-boot on AAVMF32. Kept as its own test so that the failure is named.
+add_shell_test(uki-boot-arm-edk2 uki/boot.sh $<TARGET_FILE:ukibuild> arm arm-edk2-gicv2-pci)
 set_tests_properties(uki-layout-aa64 uki-layout-arm PROPERTIES TIMEOUT 900 LABELS uki)
-set_tests_properties(uki-boot-aa64 uki-boot-arm PROPERTIES TIMEOUT 900 LABELS "uki;boot")
+set_tests_properties(uki-boot-aa64 uki-boot-arm uki-boot-arm-edk2 PROPERTIES TIMEOUT 900 LABELS "uki;boot")
