@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "efivar.h"
+#include "log.h"
 #include "util.h"
 
 enum {
@@ -403,4 +404,36 @@ int loadopt_format(const void *buf, size_t size, char **ret, const char **reason
         static const char *ignored;
 
         return with_memstream(format_loadopt, buf, size, ret, reason ?: &ignored);
+}
+
+int boot_entry_vars(const struct boot_entry *e, struct efi_var **ret, size_t *ret_n)
+{
+        _cleanup_free_ void *option = NULL;
+        struct efi_var *vars = NULL;
+        uint8_t order[2] = { 0, 0 }, timeout[2];
+        size_t option_size, n = 0;
+        int r;
+
+        if (e->timeout >= 0xffff)
+                return log_error(-EINVAL, "boot entry: timeout %u s is too large (at most 65534)", e->timeout);
+        r = loadopt_build(e->description, e->partno, &e->part_uuid, e->start_lba, e->size_lba, e->loader,
+                          &option, &option_size);
+        if (r == -EINVAL)
+                return log_error(r, "boot entry: the description and loader path must be non-empty UCS-2 text, the partition number not 0");
+        if (r < 0)
+                return log_error_errno(r, "cannot build the boot entry");
+        efi_put16(timeout, (uint16_t) e->timeout);
+
+        r = efi_vars_append(&vars, &n, "Boot0000", &efi_global_variable_guid, EFI_VARIABLE_NV_BS_RT, option, option_size);
+        if (r >= 0)
+                r = efi_vars_append(&vars, &n, "BootOrder", &efi_global_variable_guid, EFI_VARIABLE_NV_BS_RT, order, 2);
+        if (r >= 0)
+                r = efi_vars_append(&vars, &n, "Timeout", &efi_global_variable_guid, EFI_VARIABLE_NV_BS_RT, timeout, 2);
+        if (r < 0) {
+                efi_vars_free(vars, n);
+                return log_error_errno(r, "cannot build the boot variables");
+        }
+        *ret = vars;
+        *ret_n = n;
+        return 0;
 }

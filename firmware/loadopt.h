@@ -39,5 +39,25 @@ int loadopt_build(const char *description, unsigned partno, const guid_t *part_g
  */
 int loadopt_format(const void *buf, size_t size, char **ret, const char **reason);
 
+/* What a seeded store holds: Boot0000 for the image's bootloader, BootOrder = 0000, Timeout. */
+struct boot_entry {
+        const char *description;   /* e.g. the image's name */
+        unsigned partno;           /* ESP partition number, 1-based */
+        guid_t part_uuid;          /* ESP unique GUID (PARTUUID), string order */
+        uint64_t start_lba;        /* ESP first sector (512 bytes) */
+        uint64_t size_lba;         /* ESP size in sectors */
+        const char *loader;        /* "\EFI\BOOT\BOOTAA64.EFI" */
+        unsigned timeout;          /* seconds, < 0xFFFF */
+};
+
+struct efi_var;
+
+/*
+ * The three variables (NV+BS+RT, EFI global GUID) for e, ready for
+ * edk2_vars_write() or ebbr_vars_build(); free with efi_vars_free().
+ * Errors are logged.
+ */
+int boot_entry_vars(const struct boot_entry *e, struct efi_var **ret, size_t *ret_n);
+
 /* The text form of a device path of at most size untrusted bytes (UEFI text notation). */
 int devpath_format(const void *buf, size_t size, char **ret, const char **reason);

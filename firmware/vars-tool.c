@@ -207,30 +207,23 @@ static int esp_from_image(const char *image, struct gpt_partition *ret)
 
 static int build_vars(const struct seed_options *o, struct efi_var **vars, size_t *n)
 {
-        _cleanup_free_ void *option = NULL;
         _cleanup_free_ char *loader = NULL;
-        size_t option_size;
-        uint8_t order[2] = { 0, 0 }, timeout[2];
-        int r;
+        struct boot_entry e = {
+                .description = o->description,
+                .partno = o->esp.partno,
+                .part_uuid = o->esp.uuid,
+                .start_lba = o->esp.offset,
+                .size_lba = o->esp.size,
+                .loader = o->loader,
+                .timeout = o->timeout,
+        };
 
-        if (o->arch && asprintf(&loader, "\\EFI\\BOOT\\%s", o->arch->removable_file) < 0)
-                return log_error_errno(-ENOMEM, "cannot build the boot entry");
-        r = loadopt_build(o->description, o->esp.partno, &o->esp.uuid, o->esp.offset, o->esp.size,
-                          loader ?: o->loader, &option, &option_size);
-        if (r == -EINVAL)
-                return log_error(r, "boot entry: the description and loader path must be non-empty UCS-2 text");
-        if (r < 0)
-                return log_error_errno(r, "cannot build the boot entry");
-        efi_put16(timeout, (uint16_t) o->timeout);
-
-        r = efi_vars_append(vars, n, "Boot0000", &efi_global_variable_guid, EFI_VARIABLE_NV_BS_RT, option, option_size);
-        if (r >= 0)
-                r = efi_vars_append(vars, n, "BootOrder", &efi_global_variable_guid, EFI_VARIABLE_NV_BS_RT, order, 2);
-        if (r >= 0)
-                r = efi_vars_append(vars, n, "Timeout", &efi_global_variable_guid, EFI_VARIABLE_NV_BS_RT, timeout, 2);
-        if (r < 0)
-                return log_error_errno(r, "cannot build the variables");
-        return 0;
+        if (o->arch) {
+                if (asprintf(&loader, "\\EFI\\BOOT\\%s", o->arch->removable_file) < 0)
+                        return log_error_errno(-ENOMEM, "cannot build the boot entry");
+                e.loader = loader;
+        }
+        return boot_entry_vars(&e, vars, n);
 }
 
 static int write_ebbr(const char *path, const struct efi_var *vars, size_t n)
