@@ -381,7 +381,7 @@ fail:
 int edk2_vars_read(int fd, uint64_t offset, uint64_t size, const char *what, struct efi_var **ret, size_t *n)
 {
         _cleanup_free_ uint8_t *region = NULL;
-        size_t header_size;
+        size_t header_size = 0;
         int r;
 
         *ret = NULL;

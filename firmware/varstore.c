@@ -50,8 +50,8 @@ int gpt_find_partition(int fd, const char *what, const guid_t *type, struct gpt_
 {
         _cleanup_free_ uint8_t *entries = NULL;
         uint8_t hdr[SECTOR], type_disk[16];
-        uint64_t entries_lba, disk_size = UINT64_MAX;
-        uint32_t n_entries, entry_size, entries_crc;
+        uint64_t entries_lba = 0, disk_size = UINT64_MAX;
+        uint32_t n_entries = 0, entry_size = 0, entries_crc = 0;
         struct stat st;
         int r;
 
