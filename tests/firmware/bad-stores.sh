@@ -129,3 +129,24 @@ for seed in 1 2 3; do
         grep -q -e AddressSanitizer -e 'runtime error' "$WORK/fuzz.err" && fail "varsfuzz seed $seed: sanitizer report"
         pass "varsfuzz seed $seed: $(tr '\n' ' ' <"$WORK/fuzz.out")"
 done
+
+# The harness refuses variable-store options that cannot work (exit 2, before booting).
+expect_boot_setup_error() {
+        local what=$1 pattern=$2 rc=0
+        shift 2
+        "$BOOT" "$@" >"$WORK/stdout" 2>"$WORK/stderr" || rc=$?
+        [ $rc -eq 2 ] || fail "$what: exit status $rc ($(cat "$WORK/stderr"))"
+        grep -Eq -- "$pattern" "$WORK/stderr" || fail "$what: message does not match /$pattern/: $(cat "$WORK/stderr")"
+        grep -q '^PASS\|^FAIL' "$WORK/stdout" && fail "$what: booted anyway"
+        pass "$what: $(grep -E -- "$pattern" "$WORK/stderr")"
+}
+expect_boot_setup_error "--vars of the wrong size" "must be a 64 MiB file" \
+        "$WORK/novs.img" --arch aa64 --platform aa64-edk2-gicv3-pci --vars "$WORK/zero1m"
+expect_boot_setup_error "--vars missing" "--vars .*No such file" \
+        "$WORK/novs.img" --arch aa64 --platform aa64-edk2-gicv3-pci --vars "$WORK/nonexistent"
+expect_boot_setup_error "--persist without a varstore partition" "has no varstore partition" \
+        "$WORK/novs.img" --arch aa64 --platform aa64-edk2-gicv3-pci --persist
+expect_boot_setup_error "--persist with --vars" "--vars FILE already persists" \
+        "$WORK/novs.img" --arch aa64 --vars "$good" --persist
+expect_boot_setup_error "--expect-boot-option not BootNNNN" "not a BootNNNN name" \
+        "$WORK/novs.img" --arch aa64 --expect-boot-option Boot1

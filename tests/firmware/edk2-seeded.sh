@@ -46,3 +46,18 @@ run_boot "$WORK/out2" "$img" --arch "$arch" --platform "$cell" --vars "$store" \
         --expect-boot-option Boot0000 --log-dir "$WORK/logs2" || rc=$?
 [ $rc -eq 0 ] || fail "second boot with the store: exit status $rc"
 pass "second boot from the same store starts Boot0000 again"
+
+# Control: the same store with one FV header byte changed (checksum now
+# wrong) is silently wiped by the firmware. The harness names it, and the
+# re-read store has lost Boot0000: the checks above can fail.
+seed_for_image edk2 "$WORK/bad.fd" "$img" "$arch" "seeded $arch"
+printf '\x37' | dd of="$WORK/bad.fd" bs=1 seek=$((0x2c)) conv=notrunc status=none
+rc=0
+run_boot "$WORK/out3" "$img" --arch "$arch" --platform "$cell" --vars "$WORK/bad.fd" \
+        --expect-boot-option Boot0000 --log-dir "$WORK/logs3" || rc=$?
+[ $rc -eq 1 ] || fail "control: a store with a broken checksum passed (exit status $rc)"
+grep -q "FAIL $cell: EDK2 started Boot0001 \"UEFI Misc Device\" first, not Boot0000" "$WORK/out3" ||
+        fail "control: harness did not name the wrong boot option"
+"$VARS" list "$WORK/bad.fd" >"$WORK/list3" || fail "control: the firmware's reformatted store does not list"
+grep -q "seeded $arch" "$WORK/list3" && fail "control: the seeded entry survived a broken checksum?"
+pass "control: a store with a broken FV checksum is wiped by EDK2, and that is caught"
