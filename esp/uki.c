@@ -589,9 +589,9 @@ int uki_build(const struct uki_parts *p, int out_fd, uint64_t *ret_size)
 {
         struct part parts[_PART_MAX];
         struct stub stub = {};
-        struct layout layout;
+        struct layout layout = {};
         _cleanup_free_ uint8_t *head = NULL;
-        size_t n = 0, head_size;
+        size_t n = 0, head_size = 0;
         int r;
 
         for (size_t i = 0; i < _PART_MAX; i++)
