@@ -140,6 +140,9 @@ static int add_files(struct fat_fs *fs, const struct esp_request *req)
                         r = fat_add_file(fs, f->path, f->fd, (uint64_t)st.st_size, mtime);
                 } else
                         r = fat_add_buffer(fs, f->path, f->data, f->size, mtime);
+                if (r == -EEXIST && req->tree)
+                        return log_error(r, "--esp-dir %s already has %s, which the boot chain writes: remove it there, or pass --bootloader none to keep yours",
+                                         req->tree, f->path);
                 if (r < 0)
                         return r;
         }

@@ -313,11 +313,12 @@ int bootchain_discover(const struct bootfiles *bf, const struct arch *arch,
         struct bootchain bc = { .arch = arch };
         int r;
 
-        r = choose_mode(&bc, bf, o->mode);
-        if (r >= 0)
-                r = find_kernel(&bc, bf, o);
+        /* The kernel first: without one that boots from UEFI nothing else matters. */
+        r = find_kernel(&bc, bf, o);
         if (r >= 0)
                 r = check_kernel(&bc, bf);
+        if (r >= 0)
+                r = choose_mode(&bc, bf, o->mode);
         if (r >= 0)
                 r = find_initrd(&bc, bf, o);
         if (r >= 0 && bc.mode == BOOT_SYSTEMD_BOOT)
@@ -445,9 +446,13 @@ static int build_systemd_boot(struct bootchain *bc, const struct bootfiles *bf, 
         r = add_text(bc, entry_path, entry, mtime);
         if (r < 0)
                 return r;
-        /* One entry: boot it at once (a key held at start still shows the menu). */
-        loader_conf = strdup("timeout 0\n");
-        if (!loader_conf)
+        /*
+         * One entry: boot it at once (a key held at start still shows the
+         * menu), and no command-line editing in an appliance. Naming the
+         * default mattered on AAVMF32: without it the arm kernel was seen to
+         * hang right after ExitBootServices, with it the same files boot.
+         */
+        if (asprintf(&loader_conf, "timeout 0\ndefault %s-%s.conf\neditor no\n", bc->os_id, version) < 0)
                 return -ENOMEM;
         return add_text(bc, "loader/loader.conf", loader_conf, mtime);
 }

@@ -55,14 +55,14 @@ pass "--owner root"
 # partition cannot take a ROOTFS.
 printf '[partition ESP]\ntype = esp\n\n[partition root]\ntype = root\nsize = 20MiB\n' > "$WORK/small.conf"
 rm -rf "$WORK/out"; mkdir -p "$WORK/out"
-if "$MKVMIMAGE" -q --arch aa64 --layout "$WORK/small.conf" "$tree" -o "$WORK/out/x.img" 2>"$WORK/err"; then
+if "$MKVMIMAGE" -q --arch aa64 --bootloader none --layout "$WORK/small.conf" "$tree" -o "$WORK/out/x.img" 2>"$WORK/err"; then
         fail "a 20 MiB root took a tree of $payload KiB"
 fi
 grep -Eq "needs [0-9.]+ MiB" "$WORK/err" || fail "too-small root: $(cat "$WORK/err")"
 [ -z "$(ls -A "$WORK/out")" ] || fail "too-small root left files"
 pass "too-small root: $(tail -n 1 "$WORK/err")"
 
-if "$MKVMIMAGE" -q --arch aa64 --layout esp-only "$tree" -o "$WORK/out/x.img" 2>"$WORK/err"; then
+if "$MKVMIMAGE" -q --arch aa64 --bootloader none --layout esp-only "$tree" -o "$WORK/out/x.img" 2>"$WORK/err"; then
         fail "esp-only layout took a ROOTFS"
 fi
 grep -q "no ext4 root partition" "$WORK/err" || fail "esp-only + ROOTFS: $(cat "$WORK/err")"

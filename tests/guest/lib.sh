@@ -43,27 +43,35 @@ root_partuuid() {
         echo "$u"
 }
 
-# make_guest_image ARCH IMG [ROOTFS] [OPTION...]: a vmspec image whose ESP
-# boots the guest (systemd-boot tree from make-esp-tree) with root on
-# partition 2; ROOTFS ("" for none) fills the root. The GPT and the ESP are
-# checked with sfdisk and mtools before anything boots it.
+# make_guest_image ARCH IMG [ROOTFS] [OPTION...]: a vmspec image that boots
+# the guest with root on partition 2. With a ROOTFS, mkvmimage's own boot
+# chain (systemd-boot from the tree, OPTIONs added with --cmdline); with ""
+# (an empty root) a systemd-boot tree from make-esp-tree given with
+# --esp-dir. The GPT and the ESP are checked with sfdisk and mtools before
+# anything boots it.
 make_guest_image() {
-        local arch=$1 img=$2 rootfs=${3:-} uuid esp got
+        local arch=$1 img=$2 rootfs=${3:-} uuid esp got off
         shift 3 || shift $#
         uuid=$(root_partuuid "$arch" "$rootfs")
-        esp=$WORK/esp-$arch
-        rm -rf "$esp"
-        "$GUEST_SCRIPTS/make-esp-tree" "$arch" "$GUEST" "$uuid" "$esp" "$@" || fail "make-esp-tree failed"
-        # --owner root: the tree belongs to whoever built it; in the guest it is root's.
-        "$MKVMIMAGE" --arch "$arch" --layout vmspec --seed "$SEED" --esp-dir "$esp" -q -f -o "$img" \
-                ${rootfs:+--owner root "$rootfs"} || fail "mkvmimage failed"
+        if [ -n "$rootfs" ]; then
+                # --owner root: the tree belongs to whoever built it; in the guest it is root's.
+                "$MKVMIMAGE" --arch "$arch" --layout vmspec --seed "$SEED" -q -f -o "$img" \
+                        ${*:+--cmdline "$*"} --owner root "$rootfs" || fail "mkvmimage failed"
+        else
+                esp=$WORK/esp-$arch
+                rm -rf "$esp"
+                "$GUEST_SCRIPTS/make-esp-tree" "$arch" "$GUEST" "$uuid" "$esp" "$@" || fail "make-esp-tree failed"
+                "$MKVMIMAGE" --arch "$arch" --layout vmspec --seed "$SEED" --esp-dir "$esp" -q -f -o "$img" ||
+                        fail "mkvmimage failed"
+        fi
 
         got=$(sfdisk --json "$img" | jq -r '.partitiontable.partitions[1] | "\(.type) \(.uuid)"')
         [ "$got" = "${ROOT_TYPE[$arch]} $uuid" ] ||
                 fail "partition 2 is '$got', expected root type ${ROOT_TYPE[$arch]} with PARTUUID $uuid"
-        local off
         off=$(( $(sfdisk --json "$img" | jq -r '.partitiontable.partitions[0].start') * 512 ))
-        mtype -i "$img@@$off" ::loader/entries/linux.conf >"$WORK/entry" || fail "no loader entry in the ESP"
+        mdir -b -i "$img@@$off" ::loader/entries >"$WORK/entries" || fail "no loader entries in the ESP"
+        [ "$(wc -l < "$WORK/entries")" = 1 ] || fail "expected one loader entry: $(cat "$WORK/entries")"
+        mtype -i "$img@@$off" "$(cat "$WORK/entries")" >"$WORK/entry" || fail "cannot read the loader entry"
         grep -q "^options root=PARTUUID=${uuid,,} " "$WORK/entry" || { cat "$WORK/entry" >&2; fail "loader entry does not name root=PARTUUID=${uuid,,}"; }
         mdir -i "$img@@$off" "::EFI/BOOT/${REMOVABLE[$arch]}" >/dev/null || fail "no \\EFI\\BOOT\\${REMOVABLE[$arch]} in the ESP"
 }

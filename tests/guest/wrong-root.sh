@@ -15,7 +15,7 @@ esp=$WORK/esp
 absent=0badc0de-0000-4000-8000-00000000f00d
 "$GUEST_SCRIPTS/make-esp-tree" "$arch" "$GUEST" "$absent" "$esp" vmimage.rootwait=3 || fail "make-esp-tree failed"
 img=$WORK/wrong-root.img
-"$MKVMIMAGE" --arch "$arch" --layout vmspec --seed "$SEED" --esp-dir "$esp" -q -f -o "$img" --owner root "$GUEST/rootfs" ||
+"$MKVMIMAGE" --arch "$arch" --layout vmspec --seed "$SEED" --bootloader none --esp-dir "$esp" -q -f -o "$img" --owner root "$GUEST/rootfs" ||
         fail "mkvmimage failed"
 sfdisk --json "$img" | jq -e --arg u "${absent^^}" '[.partitiontable.partitions[].uuid] | index($u) == null' >/dev/null ||
         fail "the image has a partition $absent after all"
