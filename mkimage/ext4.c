@@ -185,15 +185,31 @@ int ext4_format(const char *path, uint64_t offset, uint64_t size, const struct e
 /* ---- filling ---- */
 
 /*
- * Paths created so far, by 64-bit hash; directories also keep their path
- * and inode (every entry needs its parent's inode). Other entries cost 24
- * bytes each and only answer "maybe exists" (confirmed on the file system):
- * they catch duplicate names in an archive without keeping every name.
+ * Directories used recently, by path. Every entry needs the inode of its
+ * parent; keeping every path created would cost memory growing with the
+ * tree, so this is a small fixed cache (two ways per set, the one used
+ * least recently is replaced) and a miss is resolved through the file
+ * system itself: one lookup of the last name in the parent, which is
+ * itself resolved here first. A directory walk (depth-first, parents
+ * first) and a tar made from one keep hitting the same few directories.
  */
-struct path_slot {
-        uint64_t hash;          /* 0: empty */
-        char *dir_path;         /* directories only */
+#define DIR_CACHE_SETS 2048
+#define DIR_CACHE_WAYS 2
+
+struct dir_slot {
+        uint64_t hash;          /* of path; 0: empty (the root's slot: unused) */
+        uint64_t last_used;
+        char *path;
         ext2_ino_t ino;
+        /*
+         * Every name this directory holds came from us, in strictly
+         * increasing strcmp order, the last one being last_name: a larger
+         * name cannot be in it, so the usual directory-walk order needs no
+         * lookup (a linear scan of the directory) to refuse duplicates.
+         */
+        bool names_sorted;
+        char *last_name;        /* NULL: no name yet */
+        size_t last_name_size;  /* allocated */
 };
 
 struct filler {
@@ -203,8 +219,9 @@ struct filler {
         const char *what;               /* "ext4 at offset N of IMAGE", for messages */
         const struct content_entry *e;  /* the entry being created */
 
-        struct path_slot *slots;
-        size_t n_slots, n_used;
+        struct dir_slot root;
+        struct dir_slot *dirs;          /* DIR_CACHE_SETS * DIR_CACHE_WAYS */
+        uint64_t clock;
 
         char *window;                   /* DATA_WINDOW bytes */
         char *zero_block;
@@ -225,76 +242,91 @@ static uint64_t hash_path(const char *s, size_t len)
         return h ?: 1;
 }
 
-static int grow_slots(struct filler *f)
+static struct dir_slot *dir_cache_set(struct filler *f, uint64_t hash)
 {
-        size_t n = f->n_slots ? f->n_slots * 2 : 4096;
-        struct path_slot *t;
-
-        t = calloc(n, sizeof(*t));
-        if (!t)
-                return -ENOMEM;
-        for (size_t i = 0; i < f->n_slots; i++) {
-                size_t j;
-
-                if (!f->slots[i].hash)
-                        continue;
-                for (j = f->slots[i].hash & (n - 1); t[j].hash; j = (j + 1) & (n - 1))
-                        ;
-                t[j] = f->slots[i];
-        }
-        free(f->slots);
-        f->slots = t;
-        f->n_slots = n;
-        return 0;
+        return f->dirs + (hash % DIR_CACHE_SETS) * DIR_CACHE_WAYS;
 }
 
-static int remember_path(struct filler *f, const char *path, size_t len, bool is_dir, ext2_ino_t ino)
-{
-        size_t i;
-        int r;
-
-        if ((f->n_used + 1) * 2 > f->n_slots) {
-                r = grow_slots(f);
-                if (r < 0)
-                        return r;
-        }
-        for (i = hash_path(path, len) & (f->n_slots - 1); f->slots[i].hash; i = (i + 1) & (f->n_slots - 1))
-                ;
-        f->slots[i].hash = hash_path(path, len);
-        f->slots[i].ino = ino;
-        if (is_dir) {
-                f->slots[i].dir_path = strndup(path, len);
-                if (!f->slots[i].dir_path)
-                        return -ENOMEM;
-        }
-        f->n_used++;
-        return 0;
-}
-
-/* 1: a directory (*ret_ino set); 0: not created; -EEXIST: maybe a
- * non-directory of that name exists. */
-static int lookup_path(struct filler *f, const char *path, size_t len, ext2_ino_t *ret_ino)
+static struct dir_slot *find_cached_directory(struct filler *f, const char *path, size_t len)
 {
         uint64_t h = hash_path(path, len);
-        bool maybe = false;
+        struct dir_slot *set = dir_cache_set(f, h);
 
-        if (f->n_slots == 0)
-                return 0;
-        for (size_t i = h & (f->n_slots - 1); f->slots[i].hash; i = (i + 1) & (f->n_slots - 1)) {
-                struct path_slot *s = &f->slots[i];
+        for (size_t i = 0; i < DIR_CACHE_WAYS; i++) {
+                struct dir_slot *s = &set[i];
 
-                if (s->hash != h)
-                        continue;
-                if (!s->dir_path) {
-                        maybe = true;
-                        continue;
-                }
-                if (strlen(s->dir_path) == len && memcmp(s->dir_path, path, len) == 0) {
-                        *ret_ino = s->ino;
-                        return 1;
+                if (s->hash == h && strlen(s->path) == len && memcmp(s->path, path, len) == 0) {
+                        s->last_used = ++f->clock;
+                        return s;
                 }
         }
-        return maybe ? -EEXIST : 0;
+        return NULL;
+}
+
+static void clear_slot(struct dir_slot *s)
+{
+        free(s->path);
+        free(s->last_name);
+        *s = (struct dir_slot) {};
+}
+
+/* names_sorted: the directory was just made, empty. */
+static int cache_directory(struct filler *f, const char *path, size_t len, ext2_ino_t ino, bool names_sorted,
+                           struct dir_slot **ret)
+{
+        uint64_t h = hash_path(path, len);
+        struct dir_slot *set = dir_cache_set(f, h), *s = &set[0];
+        char *p;
+
+        for (size_t i = 1; i < DIR_CACHE_WAYS; i++)
+                if (set[i].last_used < s->last_used)
+                        s = &set[i];
+        p = strndup(path, len);
+        if (!p)
+                return -ENOMEM;
+        clear_slot(s);
+        *s = (struct dir_slot) {
+                .hash = h, .last_used = ++f->clock, .path = p, .ino = ino, .names_sorted = names_sorted,
+        };
+        *ret = s;
+        return 0;
+}
+
+static bool name_may_be_in(const struct dir_slot *dir, const char *name)
+{
+        /* mke2fs made lost+found in the root. */
+        if (dir->ino == EXT2_ROOT_INO && strcmp(name, "lost+found") == 0)
+                return true;
+        return !dir->names_sorted || (dir->last_name && strcmp(name, dir->last_name) <= 0);
+}
+
+/* Called after `name` was added to directory `dir_ino`, whose slot was
+ * `dir` when it was resolved (the slot may hold another one by now). */
+static void note_name_added(struct dir_slot *dir, ext2_ino_t dir_ino, const char *name)
+{
+        size_t len = strlen(name);
+
+        if (dir->ino != dir_ino || !dir->names_sorted)
+                return;
+        if (dir->last_name && strcmp(name, dir->last_name) <= 0) {
+                dir->names_sorted = false;
+                return;
+        }
+        if (len + 1 > dir->last_name_size) {
+                /* Sized to the names seen: most are short, and the cache
+                 * is full of directories done with. */
+                size_t size = len + 1 < 32 ? 32 : len + 1;
+                char *n = realloc(dir->last_name, size);
+
+                if (!n) {
+                        /* Forgetting the order only costs lookups. */
+                        dir->names_sorted = false;
+                        return;
+                }
+                dir->last_name = n;
+                dir->last_name_size = size;
+        }
+        memcpy(dir->last_name, name, len + 1);
 }
 
 static bool is_space_error(errcode_t err)
@@ -313,6 +345,31 @@ static int fs_error(struct filler *f, errcode_t err, const char *doing)
         }
         log_error(-EIO, "%s: %s: %s: %s", f->what, f->e ? f->e->path : "/", doing, error_message(err));
         return (err > 0 && err < 4096) ? -(int)err : -EIO;
+}
+
+/* 1 and *ret set: `name` is in directory `dir`; 0: it is not. */
+static int find_in_directory(struct filler *f, const struct dir_slot *dir, const char *name, ext2_ino_t *ret)
+{
+        errcode_t err;
+
+        if (!name_may_be_in(dir, name))
+                return 0;
+        err = ext2fs_lookup(f->fs, dir->ino, name, strlen(name), NULL, ret);
+        if (err == EXT2_ET_FILE_NOT_FOUND)
+                return 0;
+        return err ? fs_error(f, err, "looking up a name") : 1;
+}
+
+static int is_directory(struct filler *f, ext2_ino_t ino, bool *ret)
+{
+        struct ext2_inode inode;
+        errcode_t err;
+
+        err = ext2fs_read_inode(f->fs, ino, &inode);
+        if (err)
+                return fs_error(f, err, "reading an inode");
+        *ret = LINUX_S_ISDIR(inode.i_mode);
+        return 0;
 }
 
 static int64_t clamp_time(const struct filler *f, int64_t t, long *nsec)
@@ -657,10 +714,7 @@ static int create_regular(struct filler *f, ext2_ino_t parent, const struct cont
         r = write_inode(f, ino, inode);
         if (r < 0)
                 return r;
-        r = set_xattrs(f, ino, e);
-        if (r < 0)
-                return r;
-        return remember_path(f, e->path, strlen(e->path), false, ino);
+        return set_xattrs(f, ino, e);
 }
 
 /* A directory that exists already (the root, lost+found, or one created
@@ -710,13 +764,14 @@ static int make_directory(struct filler *f, ext2_ino_t parent, const char *name,
 
 static int create_directory(struct filler *f, ext2_ino_t parent, const struct content_entry *e)
 {
+        struct dir_slot *slot;
         ext2_ino_t ino;
         int r;
 
         r = make_directory(f, parent, e->name, &ino);
         if (r < 0)
                 return r;
-        r = remember_path(f, e->path, strlen(e->path), true, ino);
+        r = cache_directory(f, e->path, strlen(e->path), ino, true, &slot);
         if (r < 0)
                 return r;
         return update_directory(f, ino, e);
@@ -755,10 +810,7 @@ static int create_symlink(struct filler *f, ext2_ino_t parent, const struct cont
         r = write_inode(f, ino, inode);
         if (r < 0)
                 return r;
-        r = set_xattrs(f, ino, e);
-        if (r < 0)
-                return r;
-        return remember_path(f, e->path, strlen(e->path), false, ino);
+        return set_xattrs(f, ino, e);
 }
 
 /* Devices, FIFOs and sockets: an inode and a name, no data. */
@@ -799,10 +851,7 @@ static int create_special(struct filler *f, ext2_ino_t parent, const struct cont
         r = write_inode(f, ino, inode);
         if (r < 0)
                 return r;
-        r = set_xattrs(f, ino, e);
-        if (r < 0)
-                return r;
-        return remember_path(f, e->path, strlen(e->path), false, ino);
+        return set_xattrs(f, ino, e);
 }
 
 static int create_hard_link(struct filler *f, ext2_ino_t parent, const struct content_entry *e)
@@ -832,83 +881,84 @@ static int create_hard_link(struct filler *f, ext2_ino_t parent, const struct co
                 return r;
         inode.i_links_count++;
         err = ext2fs_write_inode(f->fs, target, &inode);
-        if (err)
-                return fs_error(f, err, "updating the link count");
-        return remember_path(f, e->path, strlen(e->path), false, target);
+        return err ? fs_error(f, err, "updating the link count") : 0;
 }
 
-/* The inode of the directory `path` (len bytes), creating missing
- * directories (mode 0755, root-owned) for archives that list a child
- * before, or without, its parent. */
-static int ensure_directory(struct filler *f, const char *path, size_t len, ext2_ino_t *ret)
+/* Metadata of a directory an archive implies without listing it: root's,
+ * 0755, the clamp time. */
+static int set_implied_directory_metadata(struct filler *f, ext2_ino_t ino)
+{
+        struct content_entry implied = {
+                .path = f->e->path, .type = CONTENT_DIR, .mode = 0755,
+                .mtime = f->params->clamp_time >= 0 ? f->params->clamp_time : f->e->mtime,
+        };
+
+        implied.atime = implied.ctime = implied.mtime;
+        return update_directory(f, ino, &implied);
+}
+
+/* The directory `path` (len bytes), from the cache, else found in the
+ * file system, else created (mode 0755, root-owned) for archives that
+ * list a child before, or without, its parent. */
+static int ensure_directory(struct filler *f, const char *path, size_t len, struct dir_slot **ret)
 {
         _cleanup_free_ char *name = NULL;
+        struct dir_slot *parent;
+        ext2_ino_t parent_ino, ino;
         const char *slash;
-        ext2_ino_t parent, ino;
+        bool is_dir;
         int r;
 
         if (len == 0) {
-                *ret = EXT2_ROOT_INO;
+                *ret = &f->root;
                 return 0;
         }
-        r = lookup_path(f, path, len, ret);
-        if (r == 1)
+        *ret = find_cached_directory(f, path, len);
+        if (*ret)
                 return 0;
-        if (r == -EEXIST) {
-                _cleanup_free_ char *p = strndup(path, len);
-
-                if (!p)
-                        return -ENOMEM;
-                if (ext2fs_namei(f->fs, EXT2_ROOT_INO, EXT2_ROOT_INO, p, &ino) == 0)
-                        return log_error(-ENOTDIR, "%s: %s: \"%s\" is not a directory", f->what,
-                                         f->e->path, p);
-        }
 
         slash = memrchr(path, '/', len);
         r = ensure_directory(f, path, slash ? (size_t)(slash - path) : 0, &parent);
         if (r < 0)
                 return r;
+        parent_ino = parent->ino;
         name = strndup(slash ? slash + 1 : path, len - (slash ? (size_t)(slash + 1 - path) : 0));
         if (!name)
                 return -ENOMEM;
-        r = make_directory(f, parent, name, &ino);
+        if (strlen(name) > EXT4_NAME_MAX)
+                return log_error(-ENAMETOOLONG, "%s: %s: name longer than %d bytes", f->what, f->e->path,
+                                 EXT4_NAME_MAX);
+
+        r = find_in_directory(f, parent, name, &ino);
         if (r < 0)
                 return r;
-        {
-                /* Metadata of an implied directory: root's, 0755, the clamp time. */
-                struct content_entry implied = {
-                        .path = f->e->path, .type = CONTENT_DIR, .mode = 0755,
-                        .mtime = f->params->clamp_time >= 0 ? f->params->clamp_time : f->e->mtime,
-                };
-                implied.atime = implied.ctime = implied.mtime;
-                r = update_directory(f, ino, &implied);
+        if (r > 0) {
+                r = is_directory(f, ino, &is_dir);
                 if (r < 0)
                         return r;
+                if (!is_dir)
+                        return log_error(-ENOTDIR, "%s: %s: \"%.*s\" is not a directory", f->what,
+                                         f->e->path, (int)len, path);
+                /* Made earlier (or by mke2fs): which names it holds is unknown. */
+                return cache_directory(f, path, len, ino, false, ret);
         }
-        r = remember_path(f, path, len, true, ino);
+
+        r = make_directory(f, parent_ino, name, &ino);
         if (r < 0)
                 return r;
-        *ret = ino;
-        return 0;
-}
-
-static int refuse_duplicate(struct filler *f, const struct content_entry *e)
-{
-        ext2_ino_t ino;
-        int r;
-
-        r = lookup_path(f, e->path, strlen(e->path), &ino);
-        if (r == 0)
-                return 0;
-        if (r == -EEXIST && ext2fs_namei(f->fs, EXT2_ROOT_INO, EXT2_ROOT_INO, e->path, &ino) != 0)
-                return 0;
-        return log_error(-EEXIST, "%s: %s: listed twice in %s", f->what, e->path, content_source(f->content));
+        note_name_added(parent, parent_ino, name);
+        r = set_implied_directory_metadata(f, ino);
+        if (r < 0)
+                return r;
+        return cache_directory(f, path, len, ino, true, ret);
 }
 
 static int create_entry(struct filler *f, const struct content_entry *e)
 {
+        struct dir_slot *parent;
+        ext2_ino_t parent_ino, ino;
         const char *slash;
-        ext2_ino_t parent, ino;
+        bool is_dir;
         int r;
 
         f->e = e;
@@ -918,29 +968,47 @@ static int create_entry(struct filler *f, const struct content_entry *e)
                 return log_error(-ENAMETOOLONG, "%s: %s: name longer than %d bytes", f->what, e->path,
                                  EXT4_NAME_MAX);
 
-        if (e->type == CONTENT_DIR && lookup_path(f, e->path, strlen(e->path), &ino) == 1)
-                return update_directory(f, ino, e);
-        r = refuse_duplicate(f, e);
-        if (r < 0)
-                return r;
-
         slash = strrchr(e->path, '/');
         r = ensure_directory(f, e->path, slash ? (size_t)(slash - e->path) : 0, &parent);
         if (r < 0)
                 return r;
+        parent_ino = parent->ino;
+
+        r = find_in_directory(f, parent, e->name, &ino);
+        if (r < 0)
+                return r;
+        if (r > 0) {
+                /* A directory made for a child listed before it, or lost+found. */
+                r = e->type == CONTENT_DIR ? is_directory(f, ino, &is_dir) : 0;
+                if (r < 0)
+                        return r;
+                if (e->type == CONTENT_DIR && is_dir)
+                        return update_directory(f, ino, e);
+                return log_error(-EEXIST, "%s: %s: listed twice in %s", f->what, e->path,
+                                 content_source(f->content));
+        }
 
         switch (e->type) {
         case CONTENT_DIR:
-                return create_directory(f, parent, e);
+                r = create_directory(f, parent_ino, e);
+                break;
         case CONTENT_REG:
-                return create_regular(f, parent, e);
+                r = create_regular(f, parent_ino, e);
+                break;
         case CONTENT_SYMLINK:
-                return create_symlink(f, parent, e);
+                r = create_symlink(f, parent_ino, e);
+                break;
         case CONTENT_HARDLINK:
-                return create_hard_link(f, parent, e);
+                r = create_hard_link(f, parent_ino, e);
+                break;
         default:
-                return create_special(f, parent, e);
+                r = create_special(f, parent_ino, e);
+                break;
         }
+        if (r < 0)
+                return r;
+        note_name_added(parent, parent_ino, e->name);
+        return 0;
 }
 
 /* After running out of space: read the rest of the content to say how
@@ -981,27 +1049,48 @@ static int report_out_of_space(struct filler *f, const struct content_entry *e)
 
 static void free_filler(struct filler *f)
 {
-        for (size_t i = 0; i < f->n_slots; i++)
-                free(f->slots[i].dir_path);
-        free(f->slots);
+        for (size_t i = 0; f->dirs && i < DIR_CACHE_SETS * DIR_CACHE_WAYS; i++)
+                clear_slot(&f->dirs[i]);
+        free(f->dirs);
+        clear_slot(&f->root);
         free(f->window);
         free(f->zero_block);
 }
 
+static int count_root_name(struct ext2_dir_entry *d, int offset, int blocksize, char *buf, void *userdata)
+{
+        int len = ext2fs_dirent_name_len(d);
+        bool *only_lost_found = userdata;
+
+        (void)offset, (void)blocksize, (void)buf;
+        if (!((len == 1 && d->name[0] == '.') || (len == 2 && memcmp(d->name, "..", 2) == 0) ||
+              (len == 10 && memcmp(d->name, "lost+found", 10) == 0)))
+                *only_lost_found = false;
+        return 0;
+}
+
+/* The root as mke2fs made it holds nothing but lost+found (which
+ * name_may_be_in() knows): it starts with its names in order. Anything
+ * else there makes every name in the root a lookup. */
+static int start_root(struct filler *f)
+{
+        bool only_lost_found = true;
+        errcode_t err;
+
+        err = ext2fs_dir_iterate(f->fs, EXT2_ROOT_INO, 0, NULL, count_root_name, &only_lost_found);
+        if (err)
+                return fs_error(f, err, "reading the root directory");
+        f->root = (struct dir_slot) { .ino = EXT2_ROOT_INO, .names_sorted = only_lost_found };
+        return 0;
+}
+
 static int fill_entries(struct filler *f)
 {
-        ext2_ino_t ino;
-        errcode_t err;
         int r;
 
-        /* mke2fs made lost+found; a tree that has one updates it. */
-        err = ext2fs_lookup(f->fs, EXT2_ROOT_INO, "lost+found", 10, NULL, &ino);
-        if (err == 0) {
-                r = remember_path(f, "lost+found", 10, true, ino);
-                if (r < 0)
-                        return r;
-        }
-
+        r = start_root(f);
+        if (r < 0)
+                return r;
         for (;;) {
                 const struct content_entry *e;
 
@@ -1054,7 +1143,8 @@ int ext4_fill(const char *path, uint64_t offset, struct content *c, const struct
 
         f.window = aligned_alloc(EXT4_BLOCK_SIZE, DATA_WINDOW);
         f.zero_block = calloc(1, EXT4_BLOCK_SIZE);
-        if (!f.window || !f.zero_block) {
+        f.dirs = calloc(DIR_CACHE_SETS * DIR_CACHE_WAYS, sizeof(*f.dirs));
+        if (!f.window || !f.zero_block || !f.dirs) {
                 free_filler(&f);
                 ext2fs_free(fs);
                 return -ENOMEM;

@@ -8,9 +8,11 @@ static const struct part_handler none_handler = {
         .fs = FS_NONE,
 };
 
-const struct part_handler *part_handler_for(enum part_fs fs)
+const struct part_handler *part_handler_for(const struct layout_partition *lp)
 {
-        switch (fs) {
+        if (lp->kind == PART_VARSTORE)
+                return &varstore_handler;
+        switch (lp->fs) {
         case FS_VFAT:
                 return &vfat_handler;
         case FS_EXT4:

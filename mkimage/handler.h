@@ -7,6 +7,8 @@
 #include "esp.h"
 #include "plan.h"
 
+struct image_vars;
+
 /* What a partition handler works on: the image being written and the inputs. */
 struct job {
         const struct plan *plan;
@@ -19,6 +21,7 @@ struct job {
         const char *rootfs;       /* ROOTFS: a directory or archive (a spooled stdin), or NULL */
         const struct plan_partition *root; /* where ROOTFS goes */
         uint64_t root_inodes;     /* inodes ROOTFS needs (0: mke2fs's default) */
+        const struct image_vars *vars; /* for a varstore partition, or NULL */
         bool owner_set;           /* --owner: every entry owned by uid:gid */
         uid_t uid;
         gid_t gid;
@@ -39,7 +42,9 @@ struct part_handler {
         int (*fill)(const struct job *job, const struct plan_partition *pp);
 };
 
-const struct part_handler *part_handler_for(enum part_fs fs);
+/* By the partition's file system; a varstore partition has its own. */
+const struct part_handler *part_handler_for(const struct layout_partition *lp);
 
 extern const struct part_handler vfat_handler;
 extern const struct part_handler ext4_handler;
+extern const struct part_handler varstore_handler;

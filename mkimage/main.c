@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/statvfs.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "arch.h"
@@ -26,6 +27,8 @@
 #include "log.h"
 #include "output.h"
 #include "spool.h"
+#include "subcommands.h"
+#include "uefivars.h"
 #include "plan.h"
 #include "size.h"
 #include "util.h"
@@ -107,6 +110,11 @@ static void usage(FILE *f)
                 "\n"
                 "SIZE takes K/KiB, M/MiB, G/GiB suffixes (powers of 1024).\n"
                 "Environment: SOURCE_DATE_EPOCH clamps every timestamp written.\n"
+                "\n"
+                "       mkvmimage vars list FILE|IMAGE\n"
+                "List the UEFI variables of a store: an EDK2 VARS file, a ubootefi.var, or an\n"
+                "image's varstore partition.\n"
+                "\n"
                 "See docs/mkvmimage.md and docs/layout-format.md.\n",
                 arch_list(), ROOT_HEADROOM_DEFAULT);
 }
@@ -354,7 +362,7 @@ static int check_plan(const struct job *job)
                 return log_error(-EINVAL, "the layout has no ESP (type = esp): the VM spec needs one to boot");
         for (size_t i = 0; i < plan->n_parts; i++) {
                 const struct plan_partition *pp = &plan->parts[i];
-                const struct part_handler *h = part_handler_for(pp->layout->fs);
+                const struct part_handler *h = part_handler_for(pp->layout);
 
                 if (h->check) {
                         int r = h->check(job, pp);
@@ -371,7 +379,7 @@ static int write_partitions(const struct job *job)
 
         for (size_t i = 0; i < plan->n_parts; i++) {
                 const struct plan_partition *pp = &plan->parts[i];
-                const struct part_handler *h = part_handler_for(pp->layout->fs);
+                const struct part_handler *h = part_handler_for(pp->layout);
                 int r;
 
                 progress_update(pp->layout->name, i, plan->n_parts);
@@ -463,16 +471,62 @@ static int prepare_rootfs(const struct options *o, const struct layout *l, struc
         return r;
 }
 
+/* What the ESP gets besides --esp-dir and --bootloader, in one list. */
+struct esp_extra {
+        struct esp_file *files;   /* shallow copies: the owners free the contents */
+        size_t n;
+        struct esp_file ebbr;     /* ubootefi.var, owned here */
+};
+
+static void esp_extra_free(struct esp_extra *x)
+{
+        free(x->files);
+        free(x->ebbr.path);
+        free(x->ebbr.data);
+}
+
+/*
+ * With a varstore partition, the image starts with its own boot entry: in
+ * the EDK2 store there, and as ubootefi.var on the ESP for U-Boot. Without
+ * a bootloader there is nothing to point at, and the store stays blank.
+ */
+static int prepare_esp_and_vars(const struct options *o, const struct plan *plan, const struct bootchain *bc,
+                                struct image_vars *vars, struct esp_extra *x)
+{
+        size_t n_bc = bc ? bc->n_files : 0;
+        const char *name;
+        int r;
+
+        x->files = calloc(n_bc + 1, sizeof(*x->files));
+        if (!x->files)
+                return log_error(-ENOMEM, "out of memory");
+        for (size_t i = 0; i < n_bc; i++)
+                x->files[x->n++] = bc->files[i];
+
+        if (!plan_find(plan, PART_VARSTORE) || o->boot.mode == BOOT_NONE)
+                return 0;
+        name = strrchr(o->output, '/');
+        r = image_vars_make(plan, bc && bc->os_name ? bc->os_name : name ? name + 1 : o->output, vars);
+        if (r < 0)
+                return r;
+        r = image_vars_ebbr_file(vars, plan->clamp_time >= 0 ? plan->clamp_time : (int64_t)time(NULL), &x->ebbr);
+        if (r < 0)
+                return r;
+        x->files[x->n++] = x->ebbr;
+        return 0;
+}
+
 static int build_image(const struct options *o, const struct plan *plan, const struct rootfs *rf,
-                       const struct bootchain *bc)
+                       const struct esp_extra *x, const struct image_vars *vars)
 {
         struct output out;
         struct job job = {
                 .plan = plan,
                 .bootloader = o->bootloader,
                 .esp_dir = o->esp_dir,
-                .esp_files = bc ? bc->files : NULL,
-                .n_esp_files = bc ? bc->n_files : 0,
+                .esp_files = x->files,
+                .n_esp_files = x->n,
+                .vars = vars->vars ? vars : NULL,
                 .rootfs = rf ? rf->source : NULL,
                 .root = rf ? &plan->parts[rf->part] : NULL,
                 .root_inodes = rf ? rf->inodes : 0,
@@ -567,7 +621,17 @@ static void plan_freep(struct plan **p)
         plan_free(*p);
 }
 
+static int build_main(int argc, char **argv);
+
 int main(int argc, char **argv)
+{
+        /* Subcommands; everything else builds an image. */
+        if (argc > 1 && strcmp(argv[1], "vars") == 0)
+                return vars_main(argc - 1, argv + 1);
+        return build_main(argc, argv);
+}
+
+static int build_main(int argc, char **argv)
 {
         _cleanup_(layout_freep) struct layout *layout = NULL;
         _cleanup_(plan_freep) struct plan *plan = NULL;
@@ -575,6 +639,8 @@ int main(int argc, char **argv)
         struct rootfs rootfs = { .spool_fd = -1 };
         _cleanup_(bootfiles_releasep) struct bootfiles bootfiles = { .dir_fd = -1 };
         _cleanup_(bootchain_free) struct bootchain bootchain = { 0 };
+        _cleanup_(image_vars_free) struct image_vars vars = { 0 };
+        _cleanup_(esp_extra_free) struct esp_extra esp_extra = { 0 };
         _cleanup_close_ int spool_fd = -1;
         struct options o;
         char size[32];
@@ -627,7 +693,9 @@ int main(int argc, char **argv)
 
         if (needs_rootfs(o.boot.mode) && build_boot_chain(&o, plan, &rootfs, &bootfiles, &bootchain) < 0)
                 return EXIT_FAILURE;
-        if (build_image(&o, plan, o.rootfs ? &rootfs : NULL, needs_rootfs(o.boot.mode) ? &bootchain : NULL) < 0)
+        if (prepare_esp_and_vars(&o, plan, needs_rootfs(o.boot.mode) ? &bootchain : NULL, &vars, &esp_extra) < 0)
+                return EXIT_FAILURE;
+        if (build_image(&o, plan, o.rootfs ? &rootfs : NULL, &esp_extra, &vars) < 0)
                 return EXIT_FAILURE;
         log_info("%s: %s image for %s, %zu partitions", o.output,
                  format_size(plan->disk_size, size, sizeof(size)), o.arch->name, plan->n_parts);
