@@ -32,6 +32,11 @@ const char *boot_mode_name(enum boot_mode m)
         return names[m];
 }
 
+bool boot_mode_needs_rootfs(enum boot_mode m)
+{
+        return m == BOOT_AUTO || m == BOOT_SYSTEMD_BOOT || m == BOOT_GRUB || m == BOOT_UKI;
+}
+
 static bool exists(const struct bootfiles *bf, const char *path)
 {
         int fd, r;

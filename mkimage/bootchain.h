@@ -55,3 +55,5 @@ int bootchain_build(struct bootchain *bc, const struct bootfiles *bf, const char
                     const char *root_fs_uuid, const char *cmdline, int64_t clamp_time);
 void bootchain_free(struct bootchain *bc);
 const char *boot_mode_name(enum boot_mode m);
+/* The modes that take the kernel (and maybe the bootloader) from ROOTFS. */
+bool boot_mode_needs_rootfs(enum boot_mode m);
