@@ -41,6 +41,10 @@ long=$(printf 'x%.0s' $(seq 1 300))
 tar -C "$WORK/h" --transform "s,^g\$,$long," -cf "$WORK/long.tar" g
 expect_failure "name longer than 255 bytes" fill "$WORK/long.tar"
 
+# A directory name longer than 255 bytes, implied by an entry below it.
+tar -C "$WORK/h" --transform "s,^g\$,$long/g," -cf "$WORK/longdir.tar" g
+expect_failure "$long/g: name longer than 255 bytes" fill "$WORK/longdir.tar"
+
 # The same name twice.
 tar -C "$WORK/t" -cf "$WORK/twice.tar" payload
 tar -C "$WORK/t" -rf "$WORK/twice.tar" payload

@@ -62,4 +62,32 @@ setpriv --reuid=nobody --regid=nogroup --clear-groups -- \
 fsck_clean "$WORK/user/owner.img" 0
 manifest_img "$WORK/user/owner.img" 0 | cut -d'|' -f1,4,5 > "$WORK/owners"
 printf 'dir|0|0\nfile|0|0\n' | diff -u - "$WORK/owners" || die "--owner-root did not map owners to 0:0"
+
+# An archive in no useful order, with more directories than the filler
+# keeps in its cache (4096): children before their parents, directories
+# listed after their content, so parents are found again on the file
+# system and duplicates are looked up there. rdump gives back the tree.
+mkdir "$WORK/wide"
+for p in $(seq -w 0 59); do
+        mkdir -p "$WORK/wide/p$p/d"{00..99}
+        for d in {00..99}; do printf '%s' "$p$d" > "$WORK/wide/p$p/d$d/f"; done
+done
+chmod 700 "$WORK/wide/"p*/d07
+(cd "$WORK/wide" && find . -mindepth 1 | shuf --random-source=<(yes) > "$WORK/wide.list")
+head -n 3 "$WORK/wide.list" | grep -q '/f$' || die "shuffled list does not start with files"
+tar --no-recursion -C "$WORK/wide" -T "$WORK/wide.list" -cf "$WORK/wide.tar"
+truncate -s 128M "$WORK/wide.img"
+"$EXT4FILL" --uuid "$UUID" "$WORK/wide.img" 0 128M "$WORK/wide.tar" || die "ext4fill (shuffled tar) failed"
+fsck_clean "$WORK/wide.img" 0
+mkdir "$WORK/wide.out"
+debugfs -R "rdump / $WORK/wide.out" "$WORK/wide.img" >/dev/null 2>&1 || die "debugfs rdump failed"
+rmdir "$WORK/wide.out/lost+found"
+diff -r "$WORK/wide" "$WORK/wide.out" > "$WORK/diff" || { head "$WORK/diff" >&2; die "shuffled tar: content differs"; }
+(cd "$WORK/wide" && find . -printf '%p %y %m\n' | LC_ALL=C sort) > "$WORK/wide.modes"
+(cd "$WORK/wide.out" && find . -printf '%p %y %m\n' | LC_ALL=C sort) | diff -u "$WORK/wide.modes" - > "$WORK/diff" ||
+        { head "$WORK/diff" >&2; die "shuffled tar: types or modes differ"; }
+# A name listed again once its directory has long left the cache.
+dup=$(sed -n 10p "$WORK/wide.list")
+tar --no-recursion -C "$WORK/wide" -rf "$WORK/wide.tar" "$dup"
+expect_failure "${dup#./}: listed twice" "$EXT4FILL" --uuid "$UUID" "$WORK/wide.img" 0 128M "$WORK/wide.tar"
 echo PASS
