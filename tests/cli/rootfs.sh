@@ -54,6 +54,7 @@ pass "--owner root"
 # A fixed size too small says how much is needed; a layout without a root
 # partition cannot take a ROOTFS.
 printf '[partition ESP]\ntype = esp\n\n[partition root]\ntype = root\nsize = 20MiB\n' > "$WORK/small.conf"
+head -c 24M /dev/urandom > "$tree/data/big"   # real data: the tree's 64 MiB sparse file is mostly a hole
 rm -rf "$WORK/out"; mkdir -p "$WORK/out"
 if "$MKVMIMAGE" -q --arch aa64 --bootloader none --layout "$WORK/small.conf" "$tree" -o "$WORK/out/x.img" 2>"$WORK/err"; then
         fail "a 20 MiB root took a tree of $payload KiB"
