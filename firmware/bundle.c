@@ -534,6 +534,11 @@ static int package_version(const char *package, char **ret)
 
 static int archive_failed(struct bundle *b, const char *what)
 {
+        int err = archive_errno(b->archive);
+
+        if (err > 0)
+                return log_error_errno(-err, "cannot write %s: %s: %s", b->req->output, what,
+                                       archive_error_string(b->archive) ?: "libarchive error");
         return log_error(-EIO, "cannot write %s: %s: %s", b->req->output, what,
                          archive_error_string(b->archive) ?: "unknown libarchive error");
 }
