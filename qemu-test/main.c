@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "appliance.h"
 #include "firmware.h"
 #include "junit.h"
 #include "log.h"
@@ -63,9 +64,12 @@ static void options_done(struct options *o)
 static void help(void)
 {
         printf("Usage: mkvmimage-boot IMAGE --arch aa64|arm [OPTIONS]\n"
+               "       mkvmimage-boot BUNDLE [OPTIONS]\n"
                "Boot a GPT disk image under QEMU on the reference platforms and judge\n"
-               "each boot from the serial console. Exit 0 only if every platform passed.\n\n"
-               "  -a, --arch ARCH          aa64 or arm (required)\n"
+               "each boot from the serial console. Exit 0 only if every platform passed.\n"
+               "A BUNDLE (mkvmimage bundle: an archive or its directory) boots its disk.img\n"
+               "with its own EDK2 firmware and variables, for the architecture it names.\n\n"
+               "  -a, --arch ARCH          aa64 or arm (required for an image)\n"
                "  -p, --platform LIST      cell names, \"default\" or \"all\" (comma-separated,\n"
                "                           repeatable; default: the quick default set)\n"
                "      --list-platforms     print the platform matrix and exit\n"
@@ -209,8 +213,6 @@ static int parse_options(int argc, char **argv, struct options *o)
         if (optind != argc - 1)
                 return log_error(-EINVAL, optind >= argc ? "no image given (see --help)" : "only one image, please (see --help)");
         o->image = argv[optind];
-        if (!o->have_arch)
-                return log_error(-EINVAL, "--arch is required (aa64 or arm)");
         if (o->persist && o->vars_file)
                 return log_error(-EINVAL, "--persist is for the image's varstore partition; --vars FILE already persists in FILE");
         if (o->persist && o->no_varstore)
@@ -499,8 +501,45 @@ static int run(const struct options *o)
         return passed == n ? EXIT_ALL_PASSED : EXIT_SOME_FAILED;
 }
 
+/*
+ * A bundle instead of an image: boot its disk.img with its own firmware (a
+ * per-run copy of its efi-vars.fd, or its image's varstore partition), for
+ * the architecture its manifest names. --edk2-code/--edk2-vars still win.
+ */
+static int use_appliance(struct options *o, struct appliance *app)
+{
+        int r;
+
+        r = appliance_open(o->image, app);
+        if (r < 0)
+                return r;
+        if (r == 0) {
+                if (!o->have_arch)
+                        return log_error(-EINVAL, "--arch is required (aa64 or arm)");
+                return 0;
+        }
+        if (o->have_arch && o->arch != app->arch)
+                return log_error(-EINVAL, "%s is a bundle for %s, not %s", o->image, arch_get(app->arch)->name,
+                                 arch_get(o->arch)->name);
+        o->arch = app->arch;
+        o->have_arch = true;
+        if (!app->vars && o->no_varstore)
+                return log_error(-EINVAL, "%s keeps its variables in the image's varstore partition: --no-varstore leaves it none",
+                                 o->image);
+        if (!o->firmware.edk2_code && !o->firmware.edk2_vars) {
+                o->firmware.edk2_code = app->code;
+                /* Without efi-vars.fd the varstore partition is the flash: no template is read. */
+                o->firmware.edk2_vars = app->vars ?: app->code;
+        }
+        log_info("%s: appliance bundle for %s, booting %s with its firmware", o->image, arch_get(app->arch)->name,
+                 app->image);
+        o->image = app->image;
+        return 0;
+}
+
 int main(int argc, char **argv)
 {
+        struct appliance app = {};
         struct options o = {};
         int ret;
 
@@ -513,7 +552,13 @@ int main(int argc, char **argv)
                 options_done(&o);
                 return EXIT_ALL_PASSED;
         }
+        if (use_appliance(&o, &app) < 0) {
+                appliance_done(&app);
+                options_done(&o);
+                return EXIT_SETUP_ERROR;
+        }
         ret = run(&o);
+        appliance_done(&app);
         options_done(&o);
         return ret;
 }
