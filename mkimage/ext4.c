@@ -8,10 +8,10 @@
 #include <inttypes.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <time.h>
 
 #include "log.h"
+#include "spawn.h"
 #include "util.h"
 
 extern char **environ;
@@ -24,110 +24,15 @@ extern char **environ;
 
 /* ---- formatting ---- */
 
-static int find_in_path(const char *name, char **ret)
-{
-        /* An ordinary user's PATH on Debian lacks the sbin directories. */
-        const char *path = getenv("PATH");
-        _cleanup_free_ char *dirs = NULL;
-        char *saveptr = NULL, *d;
-
-        if (asprintf(&dirs, "%s:/usr/sbin:/sbin", path ?: "/usr/bin:/bin") < 0)
-                return -ENOMEM;
-        for (d = strtok_r(dirs, ":", &saveptr); d; d = strtok_r(NULL, ":", &saveptr)) {
-                char *p;
-
-                if (asprintf(&p, "%s/%s", d, name) < 0)
-                        return -ENOMEM;
-                if (access(p, X_OK) == 0) {
-                        *ret = p;
-                        return 0;
-                }
-                free(p);
-        }
-        return -ENOENT;
-}
-
-static void free_strv(char **v)
-{
-        if (!v)
-                return;
-        for (char **p = v; *p; p++)
-                free(*p);
-        free(v);
-}
-
-static void strv_freep(char ***v)
-{
-        free_strv(*v);
-}
-
-/* The environment of mke2fs: ours, with E2FSPROGS_FAKE_TIME pinning the
- * times it writes when a clamp time is given. */
-static int make_mke2fs_environment(int64_t clamp_time, char ***ret)
-{
-        size_t n = 0, i = 0;
-        char **env;
-
-        while (environ[n])
-                n++;
-        env = calloc(n + 2, sizeof(char *));
-        if (!env)
-                return -ENOMEM;
-        for (size_t j = 0; j < n; j++) {
-                if (strncmp(environ[j], "E2FSPROGS_FAKE_TIME=", 20) == 0 ||
-                    strncmp(environ[j], "MKE2FS_CONFIG=", 14) == 0)
-                        continue;
-                env[i] = strdup(environ[j]);
-                if (!env[i++]) {
-                        free_strv(env);
-                        return -ENOMEM;
-                }
-        }
-        if (clamp_time >= 0 && asprintf(&env[i], "E2FSPROGS_FAKE_TIME=%" PRId64, clamp_time) < 0) {
-                env[i] = NULL;
-                free_strv(env);
-                return -ENOMEM;
-        }
-        *ret = env;
-        return 0;
-}
-
-static int run_and_wait(const char *program, char *const *argv, char *const *envp, const char *what)
-{
-        int status;
-        pid_t pid;
-
-        pid = fork();
-        if (pid < 0)
-                return log_error_errno(-errno, "%s: cannot run %s", what, program);
-        if (pid == 0) {
-                /* mke2fs asks questions on a terminal; it must never wait for one. */
-                int fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
-
-                if (fd < 0 || dup2(fd, STDIN_FILENO) < 0)
-                        _exit(127);
-                execve(program, argv, envp);
-                _exit(127);
-        }
-
-        while (waitpid(pid, &status, 0) < 0)
-                if (errno != EINTR)
-                        return log_error_errno(-errno, "%s: waiting for %s", what, program);
-        if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-                return log_error(-EIO, "%s: %s failed (%s %d)", what, program,
-                                 WIFEXITED(status) ? "exit status" : "signal",
-                                 WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
-        return 0;
-}
-
 int ext4_format(const char *path, uint64_t offset, uint64_t size, const struct ext4_params *p)
 {
-        _cleanup_free_ char *mke2fs = NULL, *ext_opts = NULL, *size_arg = NULL, *inodes_arg = NULL;
+        _cleanup_free_ char *ext_opts = NULL, *size_arg = NULL, *inodes_arg = NULL, *fake_time = NULL;
         _cleanup_free_ char *what = NULL;
-        _cleanup_(strv_freep) char **env = NULL;
+        /* A user's mke2fs.conf must not change what we make; E2FSPROGS_FAKE_TIME
+         * pins the times mke2fs writes when a clamp time is given. */
+        const char *env[3] = { "MKE2FS_CONFIG", NULL, NULL };
         const char *argv[32];
         size_t n = 0;
-        int r;
 
         if (asprintf(&what, "ext4 at offset %" PRIu64 " of %s", offset, path) < 0)
                 return -ENOMEM;
@@ -136,10 +41,6 @@ int ext4_format(const char *path, uint64_t offset, uint64_t size, const struct e
         size -= size % EXT4_BLOCK_SIZE;
         if (size < 2 * MIB)
                 return log_error(-EINVAL, "%s: %" PRIu64 " bytes is too small for ext4", what, size);
-
-        r = find_in_path("mke2fs", &mke2fs);
-        if (r < 0)
-                return log_error(r, "%s: mke2fs not found (install the Debian package e2fsprogs)", what);
 
         if (asprintf(&ext_opts, "offset=%" PRIu64 ",root_owner=0:0,assume_storage_prezeroed=1%s%s",
                      offset, p->hash_seed ? ",hash_seed=" : "", p->hash_seed ?: "") < 0)
@@ -176,10 +77,12 @@ int ext4_format(const char *path, uint64_t offset, uint64_t size, const struct e
         argv[n++] = size_arg;
         argv[n] = NULL;
 
-        r = make_mke2fs_environment(p->clamp_time, &env);
-        if (r < 0)
-                return r;
-        return run_and_wait(mke2fs, (char *const *)argv, env, what);
+        if (p->clamp_time >= 0) {
+                if (asprintf(&fake_time, "E2FSPROGS_FAKE_TIME=%" PRId64, p->clamp_time) < 0)
+                        return -ENOMEM;
+                env[1] = fake_time;
+        }
+        return spawn_tool(argv, env, "e2fsprogs");
 }
 
 /* ---- filling ---- */

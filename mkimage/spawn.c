@@ -20,7 +20,10 @@ char *find_program(const char *prog)
 
         if (strchr(prog, '/'))
                 return access(prog, X_OK) == 0 ? strdup(prog) : NULL;
-        path = strdup(env && *env ? env : "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+        /* An ordinary user's PATH on Debian lacks the sbin directories, where
+         * mkfs.fat and mke2fs live: look there last. */
+        if (asprintf(&path, "%s:/usr/sbin:/sbin", env && *env ? env : "/usr/local/bin:/usr/bin:/bin") < 0)
+                path = NULL;
         if (!path)
                 return NULL;
         for (char *d = strtok_r(path, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
@@ -59,6 +62,11 @@ static void drain(int fd, char *buf, size_t size)
 
 static void exec_child(const char *prog, const char *const argv[], const char *const env_extra[], int out)
 {
+        /* A tool that asks a question on a terminal must never wait for an answer. */
+        int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+
+        if (null < 0 || dup2(null, STDIN_FILENO) < 0)
+                _exit(127);
         dup2(out, STDOUT_FILENO);
         dup2(out, STDERR_FILENO);
         for (size_t i = 0; env_extra && env_extra[i]; i++)

@@ -6,13 +6,15 @@
  * nothing to quote.
  */
 
-/* Full path of `prog` found in $PATH (caller frees); NULL if absent. */
+/* Full path of `prog` found in $PATH, then /usr/sbin and /sbin (caller frees); NULL if absent. */
 char *find_program(const char *prog);
 
 /*
- * Run argv[0] (looked up in $PATH) with `env_extra` ("NAME=value" strings,
- * NULL-terminated, may be NULL) added to the environment. Its stdout and
- * stderr are captured; when it fails they are shown after our message.
+ * Run argv[0] (looked up in $PATH, then /usr/sbin and /sbin) with
+ * `env_extra` ("NAME=value" strings to set, or "NAME" to unset;
+ * NULL-terminated, may be NULL) changing the environment. Standard input is
+ * /dev/null; stdout and stderr are captured and shown after our message
+ * when it fails.
  * `package` names the Debian package to install when the program is missing.
  * Returns 0 if it exited 0, else a negative errno (message logged).
  */

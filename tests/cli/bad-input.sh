@@ -70,8 +70,21 @@ else
                 mk --arch aa64 -o "$WORK/ro/disk.img"
 fi
 
-expect_failure "mkfs.fat missing" "mkfs.fat not found in PATH: install the Debian package dosfstools" \
-        env PATH="$WORK/empty-path" "$MKVMIMAGE" -q --arch aa64 --bootloader "$aa64" -o "$out"
+# mkvmimage looks in /usr/sbin and /sbin after PATH (an ordinary user's PATH
+# lacks them), so hide the tool itself in a private mount namespace.
+rc=0
+unshare --map-root-user --mount bash -c '
+        mount --bind /dev/null /usr/sbin/mkfs.fat || exit 99
+        "$1" -q --arch aa64 --bootloader "$2" -o "$3" 2>"$4"' _ "$MKVMIMAGE" "$aa64" "$out" "$WORK/stderr" || rc=$?
+[ $rc -ne 99 ] || fail "mkfs.fat missing: cannot hide it in a user namespace here"
+[ $rc -ne 0 ] || fail "mkfs.fat missing: exit status 0"
+grep -q "mkfs.fat not found in PATH: install the Debian package dosfstools" "$WORK/stderr" ||
+        fail "mkfs.fat missing: $(cat "$WORK/stderr")"
+[ ! -e "$out" ] || fail "mkfs.fat missing: left $out"
+pass "mkfs.fat missing: $(tail -n 1 "$WORK/stderr")"
+expect_failure "mke2fs missing" "mke2fs not found in PATH: install the Debian package e2fsprogs" \
+        unshare --map-root-user --mount bash -c 'mount --bind /dev/null /usr/sbin/mke2fs && exec "$@"' _ \
+        "$MKVMIMAGE" -q --arch aa64 --layout vmspec --bootloader "$aa64" -o "$out"
 
 # Disk full while writing, in a private mount namespace: a tmpfs too small
 # for mkfs.fat's FATs, and one where mkfs.fat fits but the ESP's content
