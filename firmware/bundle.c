@@ -443,8 +443,10 @@ static int find_firmware(const struct bundle_arch *a, const char *only_dir, stru
                 /* It sorts before whatever would fit, so it may be the one meant to win: no guessing. */
                 root = json_object_from_file(files[i].path);
                 if (!root) {
-                        r = log_error(-EINVAL, "firmware descriptor %s does not parse: %s", files[i].path,
-                                      json_util_get_last_err() ?: "invalid JSON");
+                        const char *why = json_util_get_last_err() ?: "invalid JSON";
+
+                        r = log_error(-EINVAL, "firmware descriptor %s does not parse: %.*s", files[i].path,
+                                      (int) strcspn(why, "\n"), why);
                         break;
                 }
                 r = descriptor_fits(root, a->descriptor_arch, ret);
