@@ -176,6 +176,7 @@ static int prepare_esp_and_vars(const struct options *o, const struct plan *plan
                                 struct image_vars *vars, struct esp_extra *x)
 {
         size_t n_bc = bc ? bc->n_files : 0;
+        _cleanup_free_ char *description = NULL;
         const char *name;
         int r;
 
@@ -187,8 +188,12 @@ static int prepare_esp_and_vars(const struct options *o, const struct plan *plan
 
         if (!plan_find(plan, PART_VARSTORE) || o->boot.mode == BOOT_NONE)
                 return 0;
+        /* The entry is named for what it boots, else for the image ("disk" for disk.img). */
         name = strrchr(o->output, '/');
-        r = image_vars_make(plan, bc && bc->os_name ? bc->os_name : name ? name + 1 : o->output, vars);
+        description = strndup(name ? name + 1 : o->output, strcspn(name ? name + 1 : o->output, "."));
+        if (!description)
+                return log_error(-ENOMEM, "out of memory");
+        r = image_vars_make(plan, bc && bc->os_name ? bc->os_name : description, vars);
         if (r < 0)
                 return r;
         r = image_vars_ebbr_file(vars, plan->clamp_time >= 0 ? plan->clamp_time : (int64_t)time(NULL), &x->ebbr);

@@ -15,12 +15,16 @@ build() {
                 --bootloader "$loader" --esp-dir "$tree" "$@"
 }
 
-build --seed "$seed" -o "$WORK/a.img"
+# The same output name in two directories: the image's name is the boot
+# entry's description in the varstore.
+mkdir -p "$WORK/1" "$WORK/2"
+build --seed "$seed" -o "$WORK/1/disk.img"
 touch "$tree/x/one.txt"   # a newer mtime is clamped to SOURCE_DATE_EPOCH
 sleep 2                   # FAT times have 2-second steps: "now" must not leak in
-build --seed "$seed" -o "$WORK/b.img"
-a=$(sha256sum < "$WORK/a.img"); b=$(sha256sum < "$WORK/b.img")
-[ "$a" = "$b" ] || fail "two seeded runs differ: $(cmp "$WORK/a.img" "$WORK/b.img" | head -1)"
+build --seed "$seed" -o "$WORK/2/disk.img"
+a=$(sha256sum < "$WORK/1/disk.img"); b=$(sha256sum < "$WORK/2/disk.img")
+[ "$a" = "$b" ] || fail "two seeded runs differ: $(cmp "$WORK/1/disk.img" "$WORK/2/disk.img" | head -1)"
+mv "$WORK/1/disk.img" "$WORK/a.img"
 pass "two seeded runs identical"
 
 build --seed 00000000-0000-4000-8000-000000000001 -o "$WORK/c.img"

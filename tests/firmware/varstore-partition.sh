@@ -17,7 +17,12 @@ arm) cell1=arm-edk2-gicv2-pci cell2=arm-edk2-gicv3-pci ;;
 esac
 img=$WORK/disk.img
 
-efi_hello_image "$img" "$arch" --layout vmspec-varstore
+# efi-hello placed by --esp-dir, not --bootloader: mkvmimage then leaves the
+# varstore blank (with a bootloader it seeds it itself: tests/cli/varstore.sh).
+declare -A removable=([aa64]=BOOTAA64.EFI [arm]=BOOTARM.EFI)
+mkdir -p "$WORK/esp/EFI/BOOT"
+cp "$(efi_hello "$arch")" "$WORK/esp/EFI/BOOT/${removable[$arch]}"
+"$MKVMIMAGE" -q --arch "$arch" --layout vmspec-varstore --esp-dir "$WORK/esp" -o "$img"
 read -r vnum vstart vsize vuuid < <(part_of_type "$img" "$VARSTORE_TYPE")
 [ -n "$vnum" ] || fail "sfdisk shows no varstore partition"
 [ "$vsize" -eq 131072 ] || fail "varstore partition is $vsize sectors, not 64 MiB"
