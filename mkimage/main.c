@@ -315,6 +315,8 @@ int main(int argc, char **argv)
         /* Subcommands; everything else builds an image. */
         if (argc > 1 && strcmp(argv[1], "vars") == 0)
                 return vars_main(argc - 1, argv + 1);
+        if (argc > 1 && strcmp(argv[1], "bundle") == 0)
+                return bundle_main(argc - 1, argv + 1);
         return build_main(argc, argv);
 }
 

@@ -67,6 +67,10 @@ static void usage(FILE *f)
                 "List the UEFI variables of a store: an EDK2 VARS file, a ubootefi.var, or an\n"
                 "image's varstore partition.\n"
                 "\n"
+                "       mkvmimage bundle --arch ARCH IMAGE -o appliance.tar.gz|DIR/\n"
+                "Bundle IMAGE with its firmware, variables, QEMU descriptor, libvirt domain,\n"
+                "run script and manifest (see mkvmimage bundle --help).\n"
+                "\n"
                 "See docs/mkvmimage.md and docs/layout-format.md.\n",
                 arch_list(), ROOT_HEADROOM_DEFAULT);
 }

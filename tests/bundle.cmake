@@ -1,16 +1,10 @@
 # The appliance bundle (firmware/bundle.c): images built by mkvmimage with
-# efi-hello as the bootloader, bundled by mkvmimage-bundle, unpacked with GNU
+# efi-hello as the bootloader, bundled by `mkvmimage bundle`, unpacked with GNU
 # tar and checked with tools we did not write (tar --list, cmp, sha256sum -c,
 # virt-xml-validate, jq), then booted with the bundle's own `run` script on
 # the real firmware. They never skip: a missing tool fails and names it.
 
-# mkvmimage-bundle: the CLI users will get as `mkvmimage bundle`.
-pkg_check_modules(BUNDLE_JSONC REQUIRED IMPORTED_TARGET json-c)
-add_executable(mkvmimage-bundle ${PROJECT_SOURCE_DIR}/firmware/bundle-tool.c)
-target_link_libraries(mkvmimage-bundle PRIVATE mkvm_firmware PkgConfig::ARCHIVE PkgConfig::CRYPTO PkgConfig::BUNDLE_JSONC)
-
 set(MKVM_BUNDLE_ENV
-  "MKVMIMAGE_BUNDLE=$<TARGET_FILE:mkvmimage-bundle>"
   "MKVMIMAGE_BOOT=$<TARGET_FILE:mkvmimage-boot>"
   "EFI_HELLO_DIR=$<TARGET_FILE_DIR:mkvmimage-boot>")
 

@@ -4,14 +4,14 @@
 good=$WORK/good.img
 make_image aa64 "$good"
 
-# expect_refusal STATUS PATTERN ARGS...: mkvmimage-bundle exits STATUS, says PATTERN.
+# expect_refusal STATUS PATTERN ARGS...: mkvmimage bundle exits STATUS, says PATTERN.
 expect_refusal() {
         local status=$1 pattern=$2 rc=0
         shift 2
-        SOURCE_DATE_EPOCH=$EPOCH "$MKVMIMAGE_BUNDLE" "$@" >"$WORK/out" 2>&1 || rc=$?
+        SOURCE_DATE_EPOCH=$EPOCH "$MKVMIMAGE" bundle "$@" >"$WORK/out" 2>&1 || rc=$?
         sed 's/^/    | /' "$WORK/out"
-        [ $rc -eq "$status" ] || fail "mkvmimage-bundle $* exited $rc, expected $status"
-        grep -q -e "$pattern" "$WORK/out" || fail "mkvmimage-bundle $* did not say \"$pattern\""
+        [ $rc -eq "$status" ] || fail "mkvmimage bundle $* exited $rc, expected $status"
+        grep -q -e "$pattern" "$WORK/out" || fail "mkvmimage bundle $* did not say \"$pattern\""
 }
 
 # expect_nothing_at PATH: no output and no temporary beside it.

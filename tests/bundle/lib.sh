@@ -1,5 +1,5 @@
 # Shared helpers for the bundle tests (sourced). Bundles are written by
-# mkvmimage-bundle and judged by what we did not write: GNU tar, cmp, stat,
+# mkvmimage bundle and judged by what we did not write: GNU tar, cmp, stat,
 # sha256sum, dpkg-query, virt-xml-validate, jq, sfdisk and the real firmware
 # started by the bundle's own run script.
 set -euo pipefail
@@ -12,7 +12,7 @@ for t in tar gzip xz zstd cmp stat sha256sum dpkg-query sfdisk jq timeout; do
 done
 command -v virt-xml-validate >/dev/null || fail "virt-xml-validate not found: install libvirt-clients (scripts/setup-deps)"
 [ -x "${MKVMIMAGE:-}" ] || fail "MKVMIMAGE is not set to the built mkvmimage (run through ctest)"
-[ -x "${MKVMIMAGE_BUNDLE:-}" ] || fail "MKVMIMAGE_BUNDLE is not set to the built mkvmimage-bundle (run through ctest)"
+[ -x "${MKVMIMAGE:-}" ] || fail "MKVMIMAGE is not set to the built mkvmimage (run through ctest)"
 VARS=$BUILD_DIR/firmware/mkvmimage-vars
 for f in "$VARS" "$BUILD_DIR/qemu-test/efi-hello-aa64.efi" "$BUILD_DIR/qemu-test/efi-hello-arm.efi"; do
         [ -e "$f" ] || fail "$f not built (build the project first)"
@@ -39,9 +39,9 @@ make_image() {
                 fail "mkvmimage could not build $2"
 }
 
-# bundle ARGS...: run mkvmimage-bundle with a fixed SOURCE_DATE_EPOCH; fails the test if it fails.
+# bundle ARGS...: run mkvmimage bundle with a fixed SOURCE_DATE_EPOCH; fails the test if it fails.
 bundle() {
-        SOURCE_DATE_EPOCH=$EPOCH "$MKVMIMAGE_BUNDLE" -q "$@" || fail "mkvmimage-bundle $* failed"
+        SOURCE_DATE_EPOCH=$EPOCH "$MKVMIMAGE" bundle -q "$@" || fail "mkvmimage bundle $* failed"
 }
 
 # part_of_type IMG TYPE: "number start size uuid" of the first partition of TYPE, from sfdisk.

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * mkvmimage-bundle: the appliance bundle (disk image + firmware + launch
- * files), until `mkvmimage bundle` takes it over.
+ * mkvmimage bundle: the appliance bundle (disk image + firmware + launch
+ * files) that a vendor ships and a customer boots with one command.
  *
- *   mkvmimage-bundle --arch aa64 disk.img -o appliance.tar.gz
+ *   mkvmimage bundle --arch aa64 disk.img -o appliance.tar.gz
  */
 #include <errno.h>
 #include <getopt.h>
@@ -12,10 +12,11 @@
 
 #include "bundle.h"
 #include "log.h"
+#include "subcommands.h"
 
 static void help(void)
 {
-        printf("Usage: mkvmimage-bundle --arch ARCH IMAGE -o OUTPUT [OPTIONS]\n\n"
+        printf("Usage: mkvmimage bundle --arch ARCH IMAGE -o OUTPUT [OPTIONS]\n\n"
                "Bundles a GPT disk image with the EDK2 firmware to boot it (from the installed\n"
                "Debian package), a seeded variable store, a QEMU firmware descriptor, a libvirt\n"
                "domain, a `run` script and a SHA-256 manifest.\n\n"
@@ -46,7 +47,7 @@ static int parse_unsigned(const char *s, const char *what, unsigned max, unsigne
         return 0;
 }
 
-int main(int argc, char **argv)
+int bundle_main(int argc, char **argv)
 {
         enum { OPT_INSTALL_DIR = 0x100, OPT_FIRMWARE_DIR, OPT_CPUS };
         static const struct option longopts[] = {
@@ -65,6 +66,7 @@ int main(int argc, char **argv)
         const char *arch = NULL;
         int c;
 
+        optind = 1;     /* argv[0] is "bundle" */
         while ((c = getopt_long(argc, argv, "a:o:n:m:qh", longopts, NULL)) >= 0) {
                 switch (c) {
                 case 'a': arch = optarg; break;
