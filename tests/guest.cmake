@@ -13,3 +13,8 @@ add_shell_test(guest-wrong-root-arm guest/wrong-root.sh arm arm-uboot-gicv2-pci)
 set_tests_properties(guest-build-aa64 guest-build-arm PROPERTIES TIMEOUT 900 LABELS guest)
 set_tests_properties(guest-boot-aa64 guest-boot-arm guest-initramfs-checks-aa64 guest-wrong-root-arm
   PROPERTIES TIMEOUT 900 LABELS "guest;boot")
+# Persistent variables through the varstore partition (EDK2 only: U-Boot has
+# no SetVariable at run time).
+add_shell_test(guest-efivar-aa64 guest/efivar.sh aa64 aa64-edk2-gicv3-pci aa64-edk2-gicv2-pci)
+add_shell_test(guest-efivar-arm guest/efivar.sh arm arm-edk2-gicv2-pci arm-edk2-gicv3-pci)
+set_tests_properties(guest-efivar-aa64 guest-efivar-arm PROPERTIES TIMEOUT 900 LABELS "guest;boot")

@@ -22,6 +22,11 @@
 #                  etc/acpi/tables) and the firmware is EDK2, which must hand
 #                  them over; U-Boot does not, so there it is reported
 #   rtc            an RTC is readable and says a date after 2020
+#   efivar         only with vmimage.efivar=VALUE: through efivarfs, the
+#                  variable MkvmimageTest-<guid> is written with VALUE when
+#                  absent (efivar-written), or read back and compared when a
+#                  previous boot wrote it (efivar-persisted): persistent
+#                  variables across boots, as the VM spec asks
 #   console        the console is the pl011 (ttyAMA0 in /proc/consoles)
 
 VMIMAGE_FAILED=0
@@ -312,6 +317,28 @@ check_console() {
         check console $? "$(awk '{ printf "%s%s", s, $1; s = "," }' /proc/consoles)"
 }
 
+# The variable a guest writes to show that variables persist across boots.
+VMIMAGE_EFIVAR=MkvmimageTest-6d6b766d-6566-4976-8172-000000000001
+
+check_efivar() {
+        local want dir=/sys/firmware/efi/efivars file got
+        want=$(cmdline_value vmimage.efivar) || return 0
+        modprobe -q efivarfs 2>/dev/null || true
+        [ -d "$dir" ] || mkdir -p "$dir"
+        grep -q " $dir " /proc/mounts || mount -t efivarfs efivarfs "$dir" 2>/dev/null
+        file=$dir/$VMIMAGE_EFIVAR
+        if [ -e "$file" ]; then
+                # efivarfs: 4 bytes of attributes, then the data.
+                got=$(tail -c +5 "$file")
+                [ "$got" = "$want" ]
+                check efivar-persisted $? "read back '$got', written by an earlier boot"
+        else
+                # NON_VOLATILE | BOOTSERVICE_ACCESS | RUNTIME_ACCESS
+                printf '\007\000\000\000%s' "$want" > "$file" 2>/dev/null && [ "$(tail -c +5 "$file")" = "$want" ]
+                check efivar-written $? "wrote '$want'"
+        fi
+}
+
 load_fw_cfg() {
         [ -d /sys/firmware/qemu_fw_cfg ] || modprobe -q qemu_fw_cfg 2>/dev/null || true
 }
@@ -326,6 +353,7 @@ run_checks() {
         check_hardware_description
         check_rtc
         check_console
+        check_efivar
         info kernel "$(uname -r) $(uname -m), up $(cut -d' ' -f1 /proc/uptime) s"
         if [ "$VMIMAGE_FAILED" = 0 ]; then
                 echo MKVMIMAGE-BOOT-OK
