@@ -59,7 +59,7 @@ rm -rf "$WORK/out"; mkdir -p "$WORK/out"
 if "$MKVMIMAGE" -q --arch aa64 --bootloader none --layout "$WORK/small.conf" "$tree" -o "$WORK/out/x.img" 2>"$WORK/err"; then
         fail "a 20 MiB root took a tree of $payload KiB"
 fi
-grep -Eq "needs [0-9.]+ MiB" "$WORK/err" || fail "too-small root: $(cat "$WORK/err")"
+grep -Eq "needs at least [0-9.]+ MiB" "$WORK/err" || fail "too-small root: $(cat "$WORK/err")"
 [ -z "$(ls -A "$WORK/out")" ] || fail "too-small root left files"
 pass "too-small root: $(tail -n 1 "$WORK/err")"
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # An image with a varstore partition starts with its own boot entry: the
 # EDK2 store in the partition and ubootefi.var on the ESP hold Boot0000 for
-# the ESP's removable-media bootloader. EDK2 starts Boot0000 first and keeps
+# the ESP's removable-media bootloader, named for the image ("vs" for
+# vs.img). EDK2 starts Boot0000 first and keeps
 # the store (a store it dislikes it would silently wipe); U-Boot loads
 # ubootefi.var; variables written by the guest persist in the image across
 # boots on both GIC versions; with no bootloader the store stays blank.
@@ -19,12 +20,12 @@ esp_uuid=$(part_field "$img" 1 uuid)
 
 "$MKVMIMAGE" vars list "$img" > "$WORK/list" || fail "vars list failed"
 cat "$WORK/list"
-grep -q "Boot0000\* vs.img  HD(1,GPT,$esp_uuid,0x800,0x80000)/File(\\\\EFI\\\\BOOT\\\\${REMOVABLE[$arch]})" "$WORK/list" ||
+grep -q "Boot0000\* vs  HD(1,GPT,$esp_uuid,0x800,0x80000)/File(\\\\EFI\\\\BOOT\\\\${REMOVABLE[$arch]})" "$WORK/list" ||
         fail "Boot0000 does not point at the ESP's removable-media path"
 grep -q "BootOrder: 0000" "$WORK/list" || fail "no BootOrder 0000"
 # The same entry for U-Boot, read back from the ESP with mtools.
 mcopy -n -i "$img@@$(part_offset "$img" 1)" ::ubootefi.var "$WORK/ubootefi.var" || fail "no ubootefi.var on the ESP"
-"$MKVMIMAGE" vars list "$WORK/ubootefi.var" | grep -q "Boot0000\* vs.img  HD(1,GPT,$esp_uuid" || fail "ubootefi.var lacks Boot0000"
+"$MKVMIMAGE" vars list "$WORK/ubootefi.var" | grep -q "Boot0000\* vs  HD(1,GPT,$esp_uuid" || fail "ubootefi.var lacks Boot0000"
 pass "store and ubootefi.var hold Boot0000 -> ESP $esp_uuid"
 
 boot() {   # boot NAME PLATFORM ARGS...
@@ -38,12 +39,12 @@ count() { tr -d '\r' <"$LOG" | sed -n 's/.*MKVMIMAGE-BOOT-COUNT: \(0x[0-9a-f]*\)
 
 sum_before=$(sha256sum < "$img")
 boot edk2 "$edk2" --expect-boot-option Boot0000
-grep -q 'started boot option Boot0000 "vs.img"' "$WORK/edk2.out" || fail "EDK2 did not start Boot0000: $(cat "$WORK/edk2.out")"
+grep -q 'started boot option Boot0000 "vs"' "$WORK/edk2.out" || fail "EDK2 did not start Boot0000: $(cat "$WORK/edk2.out")"
 pass "EDK2 starts the seeded Boot0000 first"
 
 boot uboot "$uboot"
 ! grep -aq "Unable to read file ubootefi.var\|Failed to load EFI variables" "$LOG" || fail "U-Boot did not load ubootefi.var"
-grep -aq 'Booting: vs.img' "$LOG" || fail "U-Boot did not boot the seeded entry"
+grep -aq 'Booting: vs' "$LOG" || fail "U-Boot did not boot the seeded entry"
 [ "$(sha256sum < "$img")" = "$sum_before" ] || fail "a boot without --persist changed the image"
 pass "U-Boot loads ubootefi.var and boots its entry; the image is unchanged"
 
