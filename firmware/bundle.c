@@ -6,7 +6,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <fnmatch.h>
 #include <inttypes.h>
 #include <json-c/json.h>
 #include <libgen.h>
@@ -22,6 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "descriptor.h"
 #include "edk2-vars.h"
 #include "efivar.h"
 #include "loadopt.h"
@@ -268,200 +268,25 @@ static int inspect_image(struct bundle *b)
 
 /* ---- the firmware (QEMU firmware descriptors, as libvirt and the harness read them) -- */
 
-struct descriptor_file {
-        char *name;   /* sort key; a name in an earlier directory hides later ones */
-        char *path;
-};
-
-static void descriptor_files_free(struct descriptor_file *f, size_t n)
-{
-        for (size_t i = 0; i < n; i++) {
-                free(f[i].name);
-                free(f[i].path);
-        }
-        free(f);
-}
-
-static int collect_descriptors_in(const char *dir, struct descriptor_file **files, size_t *n)
-{
-        DIR *d = opendir(dir);
-        struct dirent *de;
-        int r = 0;
-
-        if (!d)
-                return errno == ENOENT || errno == ENOTDIR ? 0 : log_error_errno(-errno, "cannot read %s", dir);
-        while ((de = readdir(d)) && r == 0) {
-                struct descriptor_file *grown;
-                bool taken = false;
-
-                if (!has_suffix(de->d_name, ".json"))
-                        continue;
-                for (size_t i = 0; i < *n; i++)
-                        taken = taken || strcmp((*files)[i].name, de->d_name) == 0;
-                if (taken)
-                        continue;
-                grown = realloc(*files, (*n + 1) * sizeof(**files));
-                if (!grown) {
-                        r = log_error_errno(-ENOMEM, "cannot list %s", dir);
-                        break;
-                }
-                *files = grown;
-                grown[*n].name = strdup(de->d_name);
-                if (asprintf(&grown[*n].path, "%s/%s", dir, de->d_name) < 0)
-                        grown[*n].path = NULL;
-                (*n)++;
-                if (!grown[*n - 1].name || !grown[*n - 1].path)
-                        r = log_error_errno(-ENOMEM, "cannot list %s", dir);
-        }
-        closedir(d);
-        return r;
-}
-
-static int compare_descriptors(const void *a, const void *b)
-{
-        return strcmp(((const struct descriptor_file *) a)->name, ((const struct descriptor_file *) b)->name);
-}
-
-static bool json_array_has(json_object *array, const char *s)
-{
-        if (!json_object_is_type(array, json_type_array))
-                return false;
-        for (size_t i = 0; i < json_object_array_length(array); i++) {
-                json_object *e = json_object_array_get_idx(array, i);
-
-                if (json_object_is_type(e, json_type_string) && strcmp(json_object_get_string(e), s) == 0)
-                        return true;
-        }
-        return false;
-}
-
-static bool targets_virt_of(json_object *targets, const char *arch)
-{
-        if (!json_object_is_type(targets, json_type_array))
-                return false;
-        for (size_t i = 0; i < json_object_array_length(targets); i++) {
-                json_object *t = json_object_array_get_idx(targets, i), *a, *machines;
-
-                if (!json_object_object_get_ex(t, "architecture", &a) || !json_object_is_type(a, json_type_string) ||
-                    strcmp(json_object_get_string(a), arch) != 0 ||
-                    !json_object_object_get_ex(t, "machines", &machines) ||
-                    !json_object_is_type(machines, json_type_array))
-                        continue;
-                for (size_t j = 0; j < json_object_array_length(machines); j++) {
-                        json_object *m = json_object_array_get_idx(machines, j);
-
-                        /* Machine names are versioned ("virt-7.2"); the patterns are globs. */
-                        if (json_object_is_type(m, json_type_string) &&
-                            (fnmatch(json_object_get_string(m), "virt", 0) == 0 ||
-                             fnmatch(json_object_get_string(m), "virt-7.2", 0) == 0))
-                                return true;
-                }
-        }
-        return false;
-}
-
-static const char *raw_mapping_file(json_object *mapping, const char *key)
-{
-        json_object *o, *f, *format;
-
-        if (!json_object_object_get_ex(mapping, key, &o) || !json_object_object_get_ex(o, "filename", &f) ||
-            !json_object_is_type(f, json_type_string))
-                return NULL;
-        if (json_object_object_get_ex(o, "format", &format) &&
-            (!json_object_is_type(format, json_type_string) || strcmp(json_object_get_string(format), "raw") != 0))
-                return NULL;
-        return json_object_get_string(f);
-}
-
-/*
- * The same fit as the harness: UEFI on a flash device for our architecture
- * on virt, raw files, and no secure-boot build (the appliance's bootloader
- * need not be signed).
- */
-static int descriptor_fits(json_object *root, const char *arch, struct firmware *ret)
-{
-        json_object *interfaces, *targets, *mapping, *device, *features = NULL;
-        const char *code;
-
-        if (!json_object_object_get_ex(root, "interface-types", &interfaces) || !json_array_has(interfaces, "uefi") ||
-            !json_object_object_get_ex(root, "targets", &targets) || !targets_virt_of(targets, arch))
-                return 0;
-        json_object_object_get_ex(root, "features", &features);
-        if (json_array_has(features, "secure-boot") || json_array_has(features, "enrolled-keys") ||
-            json_array_has(features, "requires-smm"))
-                return 0;
-        if (!json_object_object_get_ex(root, "mapping", &mapping) ||
-            !json_object_object_get_ex(mapping, "device", &device) || !json_object_is_type(device, json_type_string) ||
-            strcmp(json_object_get_string(device), "flash") != 0)
-                return 0;
-        code = raw_mapping_file(mapping, "executable");
-        if (!code || !raw_mapping_file(mapping, "nvram-template"))
-                return 0;
-        ret->code = strdup(code);
-        if (!ret->code)
-                return log_error_errno(-ENOMEM, "cannot read firmware descriptors");
-        if (json_object_is_type(features, json_type_array))
-                ret->features = json_object_get(features);
-        return 1;
-}
-
 static int find_firmware(const struct bundle_arch *a, const char *only_dir, struct firmware *ret)
 {
-        _cleanup_free_ char *xdg = NULL;
-        struct descriptor_file *files = NULL;
-        const char *dirs[3];
-        size_t n_dirs = 0, n = 0;
-        int r = 0;
+        struct edk2_descriptor d = {};
+        int r;
 
-        if (only_dir)
-                dirs[n_dirs++] = only_dir;
-        else {
-                const char *config = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
-
-                if (config && *config)
-                        r = asprintf(&xdg, "%s/qemu/firmware", config);
-                else if (home && *home)
-                        r = asprintf(&xdg, "%s/.config/qemu/firmware", home);
-                if (r < 0)
-                        return log_error_errno(-ENOMEM, "cannot list firmware descriptors");
-                if (xdg)
-                        dirs[n_dirs++] = xdg;
-                dirs[n_dirs++] = "/etc/qemu/firmware";
-                dirs[n_dirs++] = "/usr/share/qemu/firmware";
-        }
-        for (size_t i = 0; i < n_dirs && r >= 0; i++)
-                r = collect_descriptors_in(dirs[i], &files, &n);
-        if (r >= 0 && n > 0)
-                qsort(files, n, sizeof(*files), compare_descriptors);
-
-        for (size_t i = 0; i < n && r == 0; i++) {
-                json_object *root;
-                struct stat st;
-
-                if (stat(files[i].path, &st) == 0 && st.st_size == 0)
-                        continue;   /* an empty file only masks */
-                /* It sorts before whatever would fit, so it may be the one meant to win: no guessing. */
-                root = json_object_from_file(files[i].path);
-                if (!root) {
-                        const char *why = json_util_get_last_err() ?: "invalid JSON";
-
-                        r = log_error(-EINVAL, "firmware descriptor %s does not parse: %.*s", files[i].path,
-                                      (int) strcspn(why, "\n"), why);
-                        break;
-                }
-                r = descriptor_fits(root, a->descriptor_arch, ret);
-                json_object_put(root);
-                if (r > 0 && !(ret->descriptor = strdup(files[i].path)))
-                        r = log_error_errno(-ENOMEM, "cannot read firmware descriptors");
-        }
-        descriptor_files_free(files, n);
+        r = edk2_descriptor_find(&(const struct edk2_descriptor_query) {
+                                         .arch = a->descriptor_arch,
+                                         .only_dir = only_dir,
+                                         .package = a->edk2_package,
+                                 }, &d);
         if (r < 0)
                 return r;
-        if (r == 0)
-                return log_error(-ENOENT, "no UEFI firmware for %s on QEMU virt in the firmware descriptors (%s): install the Debian package %s",
-                                 a->descriptor_arch,
-                                 only_dir ?: "$XDG_CONFIG_HOME/qemu/firmware, /etc/qemu/firmware, /usr/share/qemu/firmware",
-                                 a->edk2_package);
+        /* The bundle copies CODE and starts from its own VARS: the template is not needed. */
+        ret->code = d.code;
+        ret->descriptor = d.path;
+        ret->features = d.features;
+        d.code = d.path = NULL;
+        d.features = NULL;
+        edk2_descriptor_done(&d);
         if (access(ret->code, R_OK) < 0)
                 return log_error_errno(-errno, "EDK2 firmware %s (from %s) is not readable (install the Debian package %s)",
                                        ret->code, ret->descriptor, a->edk2_package);
