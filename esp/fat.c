@@ -719,6 +719,17 @@ static int new_node(struct fat_fs *fs, struct fat_node *dir, const char *name, b
         return 0;
 }
 
+/* The node named `name` in dir (FAT names ignore case), or NULL; -ENOMEM. */
+static int dir_lookup(const struct fat_node *dir, const char *name, struct fat_node **ret)
+{
+        _cleanup_free_ char *folded = fold_name(name);
+
+        if (!folded)
+                return -ENOMEM;
+        *ret = table_find(&dir->by_folded, folded);
+        return 0;
+}
+
 /* Walks `path`, creating missing directories; returns the parent of the last
  * component and that component's name (a pointer into `buf`). */
 static int walk_to_parent(struct fat_fs *fs, const char *path, char *buf, int64_t mtime,
@@ -732,11 +743,10 @@ static int walk_to_parent(struct fat_fs *fs, const char *path, char *buf, int64_
                 return log_error(-EINVAL, "\"%s\": empty FAT path", path);
 
         for (char *next; (next = strtok_r(NULL, "/", &save)); name = next) {
-                _cleanup_free_ char *folded = fold_name(name);
-                if (!folded)
-                        return log_error(-ENOMEM, "%s: out of memory", path);
+                struct fat_node *child;
 
-                struct fat_node *child = table_find(&dir->by_folded, folded);
+                if (dir_lookup(dir, name, &child) < 0)
+                        return log_error(-ENOMEM, "%s: out of memory", path);
                 if (child && !child->is_dir)
                         return log_error(-ENOTDIR, "%s: %s is a file, not a directory", path, child->name);
                 if (!child) {
@@ -763,6 +773,28 @@ static int check_usable(const struct fat_fs *fs, const char *path)
         return 0;
 }
 
+/*
+ * Where `path` goes: its parent directory (made as needed), the last
+ * component (a pointer into *buf, which the caller frees) and what already
+ * has that name there, if anything.
+ */
+static int locate(struct fat_fs *fs, const char *path, int64_t mtime, char **buf,
+                  struct fat_node **ret_dir, const char **ret_name, struct fat_node **ret_existing)
+{
+        int r = check_usable(fs, path);
+        if (r < 0)
+                return r;
+        *buf = strdup(path);
+        if (!*buf)
+                return log_error(-ENOMEM, "%s: out of memory", path);
+        r = walk_to_parent(fs, path, *buf, mtime, ret_dir, ret_name);
+        if (r < 0)
+                return r;
+        if (dir_lookup(*ret_dir, *ret_name, ret_existing) < 0)
+                return log_error(-ENOMEM, "%s: out of memory", path);
+        return 0;
+}
+
 static int64_t clamp_time(int64_t t)
 {
         return t < FAT_TIME_MIN ? FAT_TIME_MIN : t > FAT_TIME_MAX ? FAT_TIME_MAX : t;
@@ -770,25 +802,15 @@ static int64_t clamp_time(int64_t t)
 
 int fat_mkdir(struct fat_fs *fs, const char *path, int64_t mtime)
 {
-        int r = check_usable(fs, path);
-        if (r < 0)
-                return r;
-
-        _cleanup_free_ char *buf = strdup(path);
-        if (!buf)
-                return log_error(-ENOMEM, "%s: out of memory", path);
+        _cleanup_free_ char *buf = NULL;
+        struct fat_node *dir, *n;
+        const char *name;
+        int r;
 
         mtime = clamp_time(mtime);
-        struct fat_node *dir;
-        const char *name;
-        r = walk_to_parent(fs, path, buf, mtime, &dir, &name);
+        r = locate(fs, path, mtime, &buf, &dir, &name, &n);
         if (r < 0)
                 return r;
-
-        _cleanup_free_ char *folded = fold_name(name);
-        if (!folded)
-                return log_error(-ENOMEM, "%s: out of memory", path);
-        struct fat_node *n = table_find(&dir->by_folded, folded);
         if (n) {
                 if (!n->is_dir)
                         return log_error(-EEXIST, "%s: exists as a file on the ESP", path);
@@ -926,25 +948,15 @@ static int write_file_data(struct fat_fs *fs, struct fat_node *file, struct data
 
 static int add_file(struct fat_fs *fs, const char *path, struct data_source *src, uint64_t size, int64_t mtime)
 {
-        int r = check_usable(fs, path);
-        if (r < 0)
-                return r;
-
-        _cleanup_free_ char *buf = strdup(path);
-        if (!buf)
-                return log_error(-ENOMEM, "%s: out of memory", path);
+        _cleanup_free_ char *buf = NULL;
+        struct fat_node *dir, *clash;
+        const char *name;
+        int r;
 
         mtime = clamp_time(mtime);
-        struct fat_node *dir;
-        const char *name;
-        r = walk_to_parent(fs, path, buf, mtime, &dir, &name);
+        r = locate(fs, path, mtime, &buf, &dir, &name, &clash);
         if (r < 0)
                 return r;
-
-        _cleanup_free_ char *folded = fold_name(name);
-        if (!folded)
-                return log_error(-ENOMEM, "%s: out of memory", path);
-        struct fat_node *clash = table_find(&dir->by_folded, folded);
         if (clash)
                 return log_error(-EEXIST, "%s: %s already exists on the ESP (FAT names ignore case)",
                                  path, clash->name);
