@@ -620,9 +620,10 @@ static int create_regular(struct filler *f, ext2_ino_t parent, const struct cont
         return set_xattrs(f, ino, e);
 }
 
-/* A directory that exists already (the root, lost+found, or one created
- * for a child listed before it) takes the entry's metadata. */
-static int update_directory(struct filler *f, ext2_ino_t ino, const struct content_entry *e)
+/* An inode that exists already takes the entry's metadata and xattrs: a
+ * directory (the root, lost+found, one made for a child listed before it,
+ * or just made) or a symlink ext2fs_symlink() has just made. */
+static int take_metadata(struct filler *f, ext2_ino_t ino, const struct content_entry *e)
 {
         _cleanup_free_ struct ext2_inode_large *inode = NULL;
         int r;
@@ -677,12 +678,11 @@ static int create_directory(struct filler *f, ext2_ino_t parent, const struct co
         r = cache_directory(f, e->path, strlen(e->path), ino, true, &slot);
         if (r < 0)
                 return r;
-        return update_directory(f, ino, e);
+        return take_metadata(f, ino, e);
 }
 
 static int create_symlink(struct filler *f, ext2_ino_t parent, const struct content_entry *e)
 {
-        _cleanup_free_ struct ext2_inode_large *inode = NULL;
         ext2_ino_t ino;
         errcode_t err;
         int r;
@@ -702,18 +702,7 @@ static int create_symlink(struct filler *f, ext2_ino_t parent, const struct cont
         }
         if (err)
                 return fs_error(f, err, "creating the symlink");
-
-        inode = new_inode_buffer(f);
-        if (!inode)
-                return -ENOMEM;
-        r = read_inode(f, ino, inode);
-        if (r < 0)
-                return r;
-        set_inode_metadata(f, inode, e);
-        r = write_inode(f, ino, inode);
-        if (r < 0)
-                return r;
-        return set_xattrs(f, ino, e);
+        return take_metadata(f, ino, e);
 }
 
 /* Devices, FIFOs and sockets: an inode and a name, no data. */
@@ -797,7 +786,7 @@ static int set_implied_directory_metadata(struct filler *f, ext2_ino_t ino)
         };
 
         implied.atime = implied.ctime = implied.mtime;
-        return update_directory(f, ino, &implied);
+        return take_metadata(f, ino, &implied);
 }
 
 /* The directory `path` (len bytes), from the cache, else found in the
@@ -866,7 +855,7 @@ static int create_entry(struct filler *f, const struct content_entry *e)
 
         f->e = e;
         if (strcmp(e->path, ".") == 0)
-                return update_directory(f, EXT2_ROOT_INO, e);
+                return take_metadata(f, EXT2_ROOT_INO, e);
         if (strlen(e->name) > EXT4_NAME_MAX)
                 return log_error(-ENAMETOOLONG, "%s: %s: name longer than %d bytes", f->what, e->path,
                                  EXT4_NAME_MAX);
@@ -886,7 +875,7 @@ static int create_entry(struct filler *f, const struct content_entry *e)
                 if (r < 0)
                         return r;
                 if (e->type == CONTENT_DIR && is_dir)
-                        return update_directory(f, ino, e);
+                        return take_metadata(f, ino, e);
                 return log_error(-EEXIST, "%s: %s: listed twice in %s", f->what, e->path,
                                  content_source(f->content));
         }
