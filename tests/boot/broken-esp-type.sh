@@ -6,7 +6,7 @@ source "$TESTS_DIR/boot/lib.sh"
 img=$WORK/disk.img
 make_esp_image "$img" "$LINUX_DATA_TYPE"
 esp_put "$img" "$EFI_HELLO_AA64" BOOTAA64.EFI
-sgdisk -i 1 "$img" | grep -q "$LINUX_DATA_TYPE" || fail "sgdisk does not see the Linux data type"
+sgdisk -i 1 "$img" | grep >/dev/null "$LINUX_DATA_TYPE" || fail "sgdisk does not see the Linux data type"
 
 rc=0
 run_boot "$WORK/out" "$img" --arch aa64 || rc=$?

@@ -41,7 +41,7 @@ systemd-boot)
         mtype -i "$img@@$off" "::$kpath" | cmp - "$rootfs/boot/vmlinuz" || fail "the ESP's kernel is not the rootfs's"
         ;;
 grub)
-        file "$WORK/boot.efi" | grep -q "EFI application" || fail "GRUB image: $(file "$WORK/boot.efi")"
+        file "$WORK/boot.efi" | grep >/dev/null "EFI application" || fail "GRUB image: $(file "$WORK/boot.efi")"
         mtype -i "$img@@$off" ::EFI/BOOT/grub.cfg > "$WORK/grub.cfg" || fail "no grub.cfg"
         grep -q "root=PARTUUID=${partuuid,,}" "$WORK/grub.cfg" || { cat "$WORK/grub.cfg"; fail "grub.cfg lacks the root"; }
         ;;

@@ -24,7 +24,7 @@ boot_bundle() {
         sed 's/^/    | /' "$WORK/boot.out"
         [ $rc -eq 0 ] || fail "mkvmimage-boot $path exited $rc"
         grep -q "^PASS $cell" "$WORK/boot.out" || fail "$cell did not pass"
-        head -n 2 "$logs/$cell.log" | grep -q "efi-code.fd" || fail "QEMU did not get the bundle's efi-code.fd: $(head -n 2 "$logs/$cell.log")"
+        head -n 2 "$logs/$cell.log" | grep >/dev/null "efi-code.fd" || fail "QEMU did not get the bundle's efi-code.fd: $(head -n 2 "$logs/$cell.log")"
 }
 
 mkdir -p "$WORK/logs1"

@@ -103,7 +103,7 @@ check_bundle_dir() {
         pass "$name: sha256sum -c MANIFEST, firmware package and version"
 
         code=$(sed -n 's/^# firmware-code: //p' "$dir/MANIFEST")
-        dpkg-query -S "$code" | grep -q "^$pkg: " || fail "$code does not belong to $pkg"
+        dpkg-query -S "$code" | grep >/dev/null "^$pkg: " || fail "$code does not belong to $pkg"
         cmp "$code" "$dir/efi-code.fd" || fail "efi-code.fd differs from $code"
         pass "$name: efi-code.fd is $code from $pkg"
 

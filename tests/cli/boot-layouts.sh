@@ -24,7 +24,7 @@ for arch in aa64 arm; do
         for img in "$WORK/$arch"-*.img; do
                 "$BOOT" "$img" --arch "$arch" --platform default --log-dir "$WORK/logs-${img##*/}" -q \
                         >"$WORK/boot.out" 2>&1 || fail "${img##*/} did not boot: $(cat "$WORK/boot.out")"
-                grep -c '^PASS' "$WORK/boot.out" | grep -qx 2 || fail "${img##*/}: $(cat "$WORK/boot.out")"
+                grep -c '^PASS' "$WORK/boot.out" | grep >/dev/null -x 2 || fail "${img##*/}: $(cat "$WORK/boot.out")"
                 pass "${img##*/}: $(tr '\n' ' ' < "$WORK/boot.out")"
                 n=$((n + 1))
         done

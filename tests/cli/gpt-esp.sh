@@ -8,7 +8,7 @@ check_image() {
         local arch=$1 loader=$2 file=$3 img=$WORK/$1.img off
         "$MKVMIMAGE" --arch "$arch" --bootloader "$loader" -o "$img" -q || fail "$arch: mkvmimage failed"
 
-        sgdisk -v "$img" | tee "$WORK/sgdisk.out" | grep -q "No problems found" ||
+        sgdisk -v "$img" | tee "$WORK/sgdisk.out" | grep >/dev/null "No problems found" ||
                 fail "$arch: sgdisk -v: $(cat "$WORK/sgdisk.out")"
         [ "$(sfdisk --json "$img" | jq -r .partitiontable.label)" = gpt ] ||
                 fail "$arch: not a GPT disk"

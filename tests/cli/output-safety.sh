@@ -14,7 +14,7 @@ rc=0
 pass "existing output kept without --force"
 
 "$MKVMIMAGE" -q --arch aa64 --bootloader "$aa64" -o "$out" --force
-sgdisk -v "$out" | grep -q "No problems found" || fail "--force did not write an image"
+sgdisk -v "$out" | grep >/dev/null "No problems found" || fail "--force did not write an image"
 [ "$(stat -c %a "$out")" = "$(printf '%o' $((0666 & ~$(umask))))" ] || fail "mode $(stat -c %a "$out") ignores the umask"
 pass "--force replaces it"
 rm -f "$out"
@@ -27,10 +27,10 @@ for sig in TERM INT; do
         "$MKVMIMAGE" -q --arch aa64 --bootloader "$WORK/fifo" -o "$out" 2>/dev/null &
         pid=$!
         for _ in $(seq 1 100); do
-                ls -A "$WORK/out" | grep -q . && break
+                ls -A "$WORK/out" | grep >/dev/null . && break
                 sleep 0.1
         done
-        ls -A "$WORK/out" | grep -q '^\.disk\.img\.' || fail "SIG$sig: no temporary file appeared"
+        ls -A "$WORK/out" | grep >/dev/null '^\.disk\.img\.' || fail "SIG$sig: no temporary file appeared"
         sleep 0.2
         kill -s "$sig" "$pid"
         rc=0

@@ -22,7 +22,7 @@ build "$tree" -o "$WORK/dir.img"
 build "$WORK/tree.tar.xz" -o "$WORK/tar.img"
 build - -o "$WORK/stdin.img" < "$WORK/tree.tar.xz"
 for img in dir tar stdin; do
-        sgdisk -v "$WORK/$img.img" | grep -q "No problems found" || fail "$img: sgdisk -v"
+        sgdisk -v "$WORK/$img.img" | grep >/dev/null "No problems found" || fail "$img: sgdisk -v"
         [ "$(part_field "$WORK/$img.img" 2 type)" = "$AA64_ROOT_TYPE" ] || fail "$img: root type"
         fsck_clean "$WORK/$img.img" "$(part_offset "$WORK/$img.img" 2)"
 done
@@ -48,7 +48,7 @@ pass "sparse: $alloc KiB allocated"
 # --owner root: a tree owned by someone else becomes 0:0.
 build --owner root "$tree" -o "$WORK/owner.img"
 debugfs -R "stat /var/mail/user" "$WORK/owner.img?offset=$(part_offset "$WORK/owner.img" 2)" 2>/dev/null |
-        grep -q "User:     0   Group:     0" || fail "--owner root did not make /var/mail/user 0:0"
+        grep >/dev/null "User:     0   Group:     0" || fail "--owner root did not make /var/mail/user 0:0"
 pass "--owner root"
 
 # A fixed size too small says how much is needed; a layout without a root

@@ -25,7 +25,7 @@ grep -q "Boot0000\* vs  HD(1,GPT,$esp_uuid,0x800,0x80000)/File(\\\\EFI\\\\BOOT\\
 grep -q "BootOrder: 0000" "$WORK/list" || fail "no BootOrder 0000"
 # The same entry for U-Boot, read back from the ESP with mtools.
 mcopy -n -i "$img@@$(part_offset "$img" 1)" ::ubootefi.var "$WORK/ubootefi.var" || fail "no ubootefi.var on the ESP"
-"$MKVMIMAGE" vars list "$WORK/ubootefi.var" | grep -q "Boot0000\* vs  HD(1,GPT,$esp_uuid" || fail "ubootefi.var lacks Boot0000"
+"$MKVMIMAGE" vars list "$WORK/ubootefi.var" | grep >/dev/null "Boot0000\* vs  HD(1,GPT,$esp_uuid" || fail "ubootefi.var lacks Boot0000"
 pass "store and ubootefi.var hold Boot0000 -> ESP $esp_uuid"
 
 boot() {   # boot NAME PLATFORM ARGS...
@@ -52,7 +52,7 @@ boot persist1 "$edk2" --persist --expect-boot-option Boot0000
 [ "$(count)" = 0x00000001 ] || fail "first persistent boot: count $(count)"
 boot persist2 "$edk2_other" --persist --expect-boot-option Boot0000
 [ "$(count)" = 0x00000002 ] || fail "second boot ($edk2_other): count $(count): the variable did not persist"
-"$MKVMIMAGE" vars list "$img" | grep -q "^Boot0000 " || fail "the firmware wiped the seeded store"
+"$MKVMIMAGE" vars list "$img" | grep >/dev/null "^Boot0000 " || fail "the firmware wiped the seeded store"
 pass "a variable written on $edk2 is read back on $edk2_other; Boot0000 survives"
 
 # No bootloader to point at: a blank store, and the removable-media rule boots.
@@ -60,6 +60,6 @@ mkdir -p "$WORK/esp/EFI/BOOT"
 cp "$hello" "$WORK/esp/EFI/BOOT/${REMOVABLE[$arch]}"
 img=$WORK/blank.img
 "$MKVMIMAGE" -q --arch "$arch" --layout vmspec-varstore --esp-dir "$WORK/esp" -o "$img"
-"$MKVMIMAGE" vars list "$img" | grep -q "blank" || fail "store not blank: $("$MKVMIMAGE" vars list "$img")"
+"$MKVMIMAGE" vars list "$img" | grep >/dev/null "blank" || fail "store not blank: $("$MKVMIMAGE" vars list "$img")"
 boot blank "$edk2"
 pass "a blank store still boots by the removable-media rule"

@@ -9,13 +9,13 @@ fill() { "$EXT4FILL" --uuid "$UUID" "$WORK/img" 0 64M "$1"; }
 mkdir -p "$WORK/a/b"
 echo x > "$WORK/a/x"
 (cd "$WORK/a/b" && tar -P -cf "$WORK/dotdot.tar" ../x)
-tar -tf "$WORK/dotdot.tar" | grep -qx '../x' || die "could not build a tar with ../x"
+tar -tf "$WORK/dotdot.tar" | grep >/dev/null -x '../x' || die "could not build a tar with ../x"
 expect_failure 'entry "../x"' fill "$WORK/dotdot.tar"
 
 # Absolute names are taken relative to the root.
 (cd "$WORK/a" && tar -P -cf "$WORK/abs.tar" "$WORK/a/x")
 fill "$WORK/abs.tar" || die "absolute names refused"
-debugfs -R "cat $WORK/a/x" "$WORK/img" 2>/dev/null | grep -qx x || die "absolute name not stored under the root"
+debugfs -R "cat $WORK/a/x" "$WORK/img" 2>/dev/null | grep >/dev/null -x x || die "absolute name not stored under the root"
 
 # A hard link to an entry the archive does not have (before it).
 mkdir "$WORK/h"

@@ -47,7 +47,7 @@ check_fsck() {
         fi
         # fsck.fat -n exits 0 even after some complaints it would fix: read its words.
         if echo "$out" | grep -v -e '^fsck.fat ' -e '^Starting ' -e '^Checking ' \
-                        -e 'files, .* clusters$' | grep -q .; then
+                        -e 'files, .* clusters$' | grep >/dev/null .; then
                 echo "$out" >&2
                 fail "fsck.fat -n printed warnings"
         fi

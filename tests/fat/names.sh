@@ -35,7 +35,7 @@ grep -Eq '^LONGFI~1 +TXT +8 ' <<<"$listing" || { echo "$listing" >&2; fail "lite
 shorts=$(echo "$listing" | awk '/ Long File Name [0-9]+\.txt$/ { print $1 "." $2 }')
 [ "$(echo "$shorts" | wc -l)" = 12 ] || { echo "$listing" >&2; fail "expected 12 long-named files"; }
 [ "$(echo "$shorts" | sort -u | wc -l)" = 12 ] || fail "generated short names are not unique: $shorts"
-echo "$shorts" | grep -qx 'LONGFI~1.TXT' && fail "a generated short name reused LONGFI~1.TXT"
+echo "$shorts" | grep >/dev/null -x 'LONGFI~1.TXT' && fail "a generated short name reused LONGFI~1.TXT"
 echo "$shorts" | grep -Evx 'LONGFI~[2-9]\.TXT|LONGF~[1-9][0-9]\.TXT' && fail "short names not BASIS~N: $shorts"
 echo "$listing" | awk '/ Long File Name [0-9]+\.txt$/ { print $1 "." $2 "\t" $NF }' |
 while IFS=$'\t' read -r short n; do
@@ -53,7 +53,7 @@ LC_ALL=C sort "$WORK/order" | cmp -s - "$WORK/order" || { cat "$WORK/order" >&2;
 
 # A character outside UCS-2 is stored as a UTF-16 pair (two units; mtools
 # shows each half as '_'), and fsck.fat accepted it above.
-mdir -i "$img@@$OFFSET" ::/ | grep -q ' emoji __\.txt$' || fail "astral character not stored as two units"
+mdir -i "$img@@$OFFSET" ::/ | grep >/dev/null ' emoji __\.txt$' || fail "astral character not stored as two units"
 
 # Refusals: each must fail, with a message naming the path.
 refuse() {

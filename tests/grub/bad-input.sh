@@ -56,7 +56,7 @@ cp "$m64/linux.mod" "$work/damaged/linux.mod"
 cp "$m32/kernel.img" "$work/damaged/kernel.img"
 expect_refused "GRUB module $work/damaged/kernel.img is not built for arm64-efi" -- \
         "$GRUBBUILD" image "$work/damaged" arm64-efi "$UUID1" "$work/x.efi"
-readelf -h "$work/damaged/kernel.img" | grep -q 'Machine: *ARM$' || fail "readelf does not see an ARM kernel.img"
+readelf -h "$work/damaged/kernel.img" | grep >/dev/null 'Machine: *ARM$' || fail "readelf does not see an ARM kernel.img"
 cp "$m64/kernel.img" "$work/damaged/kernel.img"
 "$GRUBBUILD" image "$work/damaged" arm64-efi "$UUID1" "$work/x.efi" || fail "the repaired copy is refused"
 

@@ -61,7 +61,7 @@ mcopy -n -i "$img@@$esp_off" "::EFI/BOOT/${REMOVABLE[$arch]}" "$WORK/esp-boot.ef
 cmp "$WORK/grub.efi" "$WORK/esp-boot.efi" || fail "\\EFI\\BOOT\\${REMOVABLE[$arch]} is not the GRUB image"
 mtype -i "$img@@$esp_off" "::$esp_path" >"$WORK/esp-grub.cfg" || fail "no $esp_path on the ESP"
 cmp "$WORK/grub.cfg" "$WORK/esp-grub.cfg" || fail "$esp_path on the ESP differs from grub_config()'s text"
-debugfs -R "stat /boot/vmlinuz-$version" "$img?offset=$root_off" 2>/dev/null | grep -q 'Type: regular' ||
+debugfs -R "stat /boot/vmlinuz-$version" "$img?offset=$root_off" 2>/dev/null | grep >/dev/null 'Type: regular' ||
         fail "the root has no /boot/vmlinuz-$version"
 
 want="Kernel command line: BOOT_IMAGE=/boot/vmlinuz-$version root=PARTUUID=${partuuid,,} rw $(cat "$GUEST/cmdline") \"vmimage.grub=two words\""

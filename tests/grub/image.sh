@@ -34,9 +34,9 @@ for arch in aa64 arm; do
         ! "$GRUBBUILD" pecheck "$img" $other 2>/dev/null || fail "$arch: pe_check_efi_app accepted it as $other"
 
         # The early config is in the image, with the UUID in lower case.
-        strings "$img" | grep -qxF "search --no-floppy --fs-uuid --set=root $UUID1" ||
+        strings "$img" | grep >/dev/null -xF "search --no-floppy --fs-uuid --set=root $UUID1" ||
                 fail "$arch: no early config searching $UUID1 in the image"
-        strings "$img" | grep -qxF 'configfile $cmdpath/grub.cfg' ||
+        strings "$img" | grep >/dev/null -xF 'configfile $cmdpath/grub.cfg' ||
                 fail "$arch: the early config does not load \$cmdpath/grub.cfg"
 
         # Same inputs elsewhere, at another time: same bytes.

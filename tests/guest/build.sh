@@ -11,8 +11,8 @@ version=$(cat "$GUEST/version")
 # The kernel: an EFI-stub kernel of the arch (file(1) names the boot format;
 # the PE header is what UEFI loads).
 case $arch in
-aa64) file -b "$GUEST/vmlinuz" | grep -q 'ARM64 boot executable Image' || fail "vmlinuz is not an arm64 Image: $(file -b "$GUEST/vmlinuz")" ;;
-arm) file -b "$GUEST/vmlinuz" | grep -q 'ARM boot executable zImage' || fail "vmlinuz is not an ARM zImage: $(file -b "$GUEST/vmlinuz")" ;;
+aa64) file -b "$GUEST/vmlinuz" | grep >/dev/null 'ARM64 boot executable Image' || fail "vmlinuz is not an arm64 Image: $(file -b "$GUEST/vmlinuz")" ;;
+arm) file -b "$GUEST/vmlinuz" | grep >/dev/null 'ARM boot executable zImage' || fail "vmlinuz is not an ARM zImage: $(file -b "$GUEST/vmlinuz")" ;;
 esac
 [ "$(head -c 2 "$GUEST/vmlinuz")" = MZ ] || fail "vmlinuz has no MZ header: no EFI stub"
 
@@ -41,7 +41,7 @@ grep -q '^kernel/fs/ext4/ext4.ko:.*jbd2.ko' "$dep" || fail "modules.dep does not
 
 # The root tree.
 r=$GUEST/rootfs
-[ -x "$r/sbin/init" ] && head -n 1 "$r/sbin/init" | grep -q '^#!/bin/sh' || fail "rootfs has no /sbin/init script"
+[ -x "$r/sbin/init" ] && head -n 1 "$r/sbin/init" | grep >/dev/null '^#!/bin/sh' || fail "rootfs has no /sbin/init script"
 [ -x "$r/bin/busybox" ] && [ "$(readlink "$r/bin/sh")" = busybox ] && [ -e "$r/sbin/poweroff" ] || fail "rootfs lacks busybox links"
 cmp -s "$r/boot/vmlinuz-$version" "$GUEST/vmlinuz" || fail "rootfs /boot/vmlinuz-$version differs from vmlinuz"
 cmp -s "$r/boot/initrd.img-$version" "$GUEST/initrd.img" || fail "rootfs /boot/initrd.img-$version differs"
@@ -49,7 +49,7 @@ cmp -s "$r/boot/initrd.img-$version" "$GUEST/initrd.img" || fail "rootfs /boot/i
         fail "rootfs /boot links are wrong"
 efi=$arch   # systemd-boot names its files by the EFI arch name: aa64, arm
 for f in "systemd-boot$efi.efi" "linux$efi.efi.stub"; do
-        file -b "$r/usr/lib/systemd/boot/efi/$f" | grep -q 'PE32.*EFI application' ||
+        file -b "$r/usr/lib/systemd/boot/efi/$f" | grep >/dev/null 'PE32.*EFI application' ||
                 fail "rootfs usr/lib/systemd/boot/efi/$f is not an EFI application: $(file -b "$r/usr/lib/systemd/boot/efi/$f" 2>&1)"
 done
 [ -s "$r/lib/modules/$version/modules.dep" ] || fail "rootfs has no modules.dep"

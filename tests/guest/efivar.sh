@@ -14,7 +14,7 @@ img=$WORK/efivar.img
 value=persist-$RANDOM$RANDOM
 "$MKVMIMAGE" -q --arch "$arch" --layout vmspec-varstore --owner root --cmdline "vmimage.efivar=$value" \
         "$GUEST/rootfs" -o "$img" || fail "mkvmimage failed"
-"$MKVMIMAGE" vars list "$img" | grep -q "^Boot0000 " || fail "the varstore is not seeded"
+"$MKVMIMAGE" vars list "$img" | grep >/dev/null "^Boot0000 " || fail "the varstore is not seeded"
 
 persist_boot() {   # persist_boot PLATFORM CHECK
         "$BOOT" "$img" --arch "$arch" --platform "$1" --persist --log-dir "$WORK/logs-$1" >"$WORK/boot.out" 2>&1 ||
