@@ -26,6 +26,7 @@
 #include "efivar.h"
 #include "loadopt.h"
 #include "log.h"
+#include "qemu-opt.h"
 #include "spawn.h"
 #include "util.h"
 #include "varstore.h"
@@ -841,30 +842,10 @@ static char *xml_escape(const char *s)
 }
 
 /* QEMU option values separate keys with commas; a literal one is doubled. */
-static char *qemu_escape(const char *s)
-{
-        size_t n = strlen(s);
-        char *out, *p;
-
-        for (const char *q = s; *q; q++)
-                n += *q == ',';
-        out = malloc(n + 1);
-        if (!out)
-                return NULL;
-        p = out;
-        for (const char *q = s; *q; q++) {
-                *p++ = *q;
-                if (*q == ',')
-                        *p++ = ',';
-        }
-        *p = '\0';
-        return out;
-}
-
 static char *libvirt_xml(struct bundle *b)
 {
         const struct bundle_arch *a = b->req->arch;
-        _cleanup_free_ char *dir = xml_escape(b->install_dir), *qdir = qemu_escape(b->install_dir);
+        _cleanup_free_ char *dir = xml_escape(b->install_dir), *qdir = qemu_opt_escape(b->install_dir);
         _cleanup_free_ char *qdir_xml = NULL, *firmware = NULL, *commandline = NULL;
 
         if (!dir || !qdir || !(qdir_xml = xml_escape(qdir)))

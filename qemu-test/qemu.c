@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "qemu-opt.h"
 #include "util.h"
 
 /* Firmware prints within a second or two even under TCG; silence means a hang. */
@@ -76,29 +77,9 @@ static void add_arg(struct argv_builder *b, const char *fmt, ...)
 }
 
 /* QEMU option values separate keys with commas; a literal comma is doubled. */
-static char *escape_commas(const char *s)
-{
-        size_t n = 0;
-        char *out, *p;
-
-        for (const char *q = s; *q; q++)
-                n += *q == ',' ? 2 : 1;
-        out = malloc(n + 1);
-        if (!out)
-                return NULL;
-        p = out;
-        for (const char *q = s; *q; q++) {
-                *p++ = *q;
-                if (*q == ',')
-                        *p++ = ',';
-        }
-        *p = 0;
-        return out;
-}
-
 int qemu_build_argv(const struct run_config *c, const struct platform *p, const char *vars, char ***ret)
 {
-        _cleanup_free_ char *image = escape_commas(c->image);
+        _cleanup_free_ char *image = qemu_opt_escape(c->image);
         _cleanup_free_ char *code = NULL, *vars_esc = NULL;
         struct argv_builder b = {};
 
@@ -128,8 +109,8 @@ int qemu_build_argv(const struct run_config *c, const struct platform *p, const 
         add_arg(&b, "-no-reboot");
 
         if (p->firmware == FIRMWARE_EDK2) {
-                code = escape_commas(c->edk2->code);
-                vars_esc = escape_commas(vars ?: "");
+                code = qemu_opt_escape(c->edk2->code);
+                vars_esc = qemu_opt_escape(vars ?: "");
                 if (!code || !vars_esc) {
                         strv_free(b.v);
                         return -ENOMEM;
