@@ -165,6 +165,7 @@ int bootfiles_extract(const char *source, const char *near, const char *grub_for
         _cleanup_free_ char *copy = strdup(near);
         struct bootfiles b = { .dir_fd = -1 };
         const struct content_entry *e;
+        char *absolute;
         int r;
 
         if (!copy || asprintf(&b.dir, "%s/.mkvmimage-boot.XXXXXX", dirname(copy)) < 0)
@@ -174,6 +175,16 @@ int bootfiles_extract(const char *source, const char *near, const char *grub_for
                 free(b.dir);
                 return r;
         }
+        /* canonical_path() compares what /proc says of a file with this
+         * name, so it must be absolute and free of symlinks as /proc's is
+         * (an output path like "disk.img" gives "./.mkvmimage-boot..."). */
+        absolute = realpath(b.dir, NULL);
+        if (!absolute) {
+                r = log_error_errno(-errno, "cannot resolve %s", b.dir);
+                goto fail;
+        }
+        free(b.dir);
+        b.dir = absolute;
         b.dir_fd = open(b.dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (b.dir_fd < 0) {
                 r = log_error_errno(-errno, "cannot open %s", b.dir);

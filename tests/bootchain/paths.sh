@@ -19,9 +19,12 @@ uki) flags=(--uki --cmdline "panic=-1") ;;
 *) fail "unknown boot path $path" ;;
 esac
 
+# A relative output path, as a user types it (the boot files are extracted
+# beside the output, and must still be found there).
 img=$WORK/$arch-$path.img
-SOURCE_DATE_EPOCH=1700000000 "$MKVMIMAGE" --arch "$arch" --seed "$SEED" --owner root "${flags[@]}" \
-        "$rootfs" -o "$img" 2>"$WORK/mk.err" || { cat "$WORK/mk.err" >&2; fail "mkvmimage failed"; }
+(cd "$WORK" && SOURCE_DATE_EPOCH=1700000000 "$MKVMIMAGE" --arch "$arch" --seed "$SEED" --owner root \
+        "${flags[@]}" "$rootfs" -o "$arch-$path.img") 2>"$WORK/mk.err" ||
+        { cat "$WORK/mk.err" >&2; fail "mkvmimage failed"; }
 grep -q "boot chain: " "$WORK/mk.err" || fail "mkvmimage did not say which boot chain it chose: $(cat "$WORK/mk.err")"
 cat "$WORK/mk.err"
 
