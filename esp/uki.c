@@ -14,6 +14,7 @@
 #include "log.h"
 #include "pe.h"
 #include "util.h"
+#include "zimage.h"
 
 /*
  * Offsets per the Microsoft PE/COFF specification. Like pe.c, fields are
@@ -47,7 +48,6 @@
 
 /* The stub is read whole (it is small); anything this big is not a stub. */
 #define STUB_SIZE_MAX            (16 * MIB)
-#define COPY_BUFFER_SIZE         (1 * MIB)
 /* Moved sections keep their offset within a page: AArch64 code (ADRP) relies on it. */
 #define PAGE_SIZE_FOR_MOVES      4096u
 
@@ -503,61 +503,14 @@ static int build_headers(const struct stub *s, const struct layout *l, const str
         return 0;
 }
 
-/* The file systems or kernel cannot copy_file_range() between these files. */
-static bool copy_file_range_unsupported(int err)
-{
-        return err == EXDEV || err == EINVAL || err == ENOSYS || err == EOPNOTSUPP || err == EBADF;
-}
-
-/* Copy the part's bytes in the kernel where possible, else through a bounded buffer. */
 static int copy_part(int out_fd, const struct part *part)
 {
-        _cleanup_free_ uint8_t *buf = NULL;
-        bool in_kernel = true;
-        uint64_t done = 0;
-        int r;
+        int r = copy_range(part->fd, 0, out_fd, part->pointer_to_raw_data, part->size);
 
-        while (done < part->size) {
-                uint64_t left = part->size - done;
-                ssize_t k;
-
-                if (in_kernel) {
-                        off_t in = (off_t) done, out = (off_t) (part->pointer_to_raw_data + done);
-
-                        k = copy_file_range(part->fd, &in, out_fd, &out, (size_t) MIN(left, (uint64_t) GIB), 0);
-                        if (k < 0) {
-                                if (errno == EINTR)
-                                        continue;
-                                if (copy_file_range_unsupported(errno)) {
-                                        in_kernel = false;
-                                        continue;
-                                }
-                                return log_error_errno(-errno, "cannot copy the UKI %s %s", part->what, part->path);
-                        }
-                } else {
-                        size_t chunk = (size_t) MIN(left, COPY_BUFFER_SIZE);
-
-                        if (!buf) {
-                                buf = malloc(COPY_BUFFER_SIZE);
-                                if (!buf)
-                                        return log_error(-ENOMEM, "out of memory");
-                        }
-                        k = pread(part->fd, buf, chunk, (off_t) done);
-                        if (k < 0) {
-                                if (errno == EINTR)
-                                        continue;
-                                return log_error_errno(-errno, "cannot read the UKI %s %s", part->what, part->path);
-                        }
-                        if (k > 0) {
-                                r = pwrite_all(out_fd, buf, (size_t) k, part->pointer_to_raw_data + done);
-                                if (r < 0)
-                                        return log_error_errno(r, "cannot write the UKI");
-                        }
-                }
-                if (k == 0)
-                        return log_error(-EIO, "UKI %s %s became shorter while it was copied", part->what, part->path);
-                done += (uint64_t) k;
-        }
+        if (r == -EIO)
+                return log_error(-EIO, "UKI %s %s became shorter while it was copied", part->what, part->path);
+        if (r < 0)
+                return log_error_errno(r, "cannot copy the UKI %s %s", part->what, part->path);
         return 0;
 }
 
@@ -572,6 +525,42 @@ static int write_part(int out_fd, const struct part *part)
                 return 0;
         }
         return copy_part(out_fd, part);
+}
+
+/*
+ * An ARM zImage's decompressor needs memory above its PE image (zimage.h):
+ * the UKI's copy of the kernel says so in its SizeOfImage, so that the
+ * stub's LoadImage() allocates it. Only these two header fields of the
+ * copy change; the kernel's own signature, if any, no longer matters here:
+ * the stub starts the kernel it carries without checking it again.
+ */
+static const struct part *kernel_part(const struct part *parts, size_t n)
+{
+        for (size_t i = 0; i < n; i++)
+                if (strcmp(parts[i].section, ".linux") == 0)
+                        return &parts[i];
+        return NULL;    /* collect_parts() refuses a UKI without one */
+}
+
+static int plan_zimage_heap(const struct part *kernel, struct zimage_heap_fix *ret)
+{
+        _cleanup_free_ char *what = NULL;
+
+        if (asprintf(&what, "UKI kernel %s", kernel->path) < 0)
+                return log_error(-ENOMEM, "out of memory");
+        return zimage_heap_fix(kernel->fd, what, ret);
+}
+
+static int write_zimage_heap_fix(int out_fd, const struct part *kernel, const struct zimage_heap_fix *fix)
+{
+        int r = zimage_heap_fix_write(out_fd, kernel->pointer_to_raw_data, fix);
+
+        if (r < 0)
+                return log_error_errno(r, "cannot write the UKI");
+        log_info("UKI kernel %s: an ARM zImage, whose decompressor uses %" PRIu32 " KiB above its image: "
+                 "its SizeOfImage in the UKI grows to 0x%" PRIx32 " to cover them",
+                 kernel->path, fix->heap_size / 1024, fix->size_of_image);
+        return 0;
 }
 
 static int check_output(int out_fd)
@@ -590,6 +579,9 @@ int uki_build(const struct uki_parts *p, int out_fd, uint64_t *ret_size)
         struct part parts[_PART_MAX];
         struct stub stub = {};
         struct layout layout = {};
+        const struct part *kernel = NULL;
+        struct zimage_heap_fix zfix = {};
+        bool zimage = false;
         _cleanup_free_ uint8_t *head = NULL;
         size_t n = 0, head_size = 0;
         int r;
@@ -605,6 +597,11 @@ int uki_build(const struct uki_parts *p, int out_fd, uint64_t *ret_size)
         r = collect_parts(p, parts, &n);
         if (r < 0)
                 goto finish;
+        kernel = kernel_part(parts, n);
+        r = kernel ? plan_zimage_heap(kernel, &zfix) : -EINVAL;
+        if (r < 0)
+                goto finish;
+        zimage = r > 0;
         r = load_stub(p->stub, p->machine, p->magic, &stub);
         if (r < 0)
                 goto finish;
@@ -628,6 +625,11 @@ int uki_build(const struct uki_parts *p, int out_fd, uint64_t *ret_size)
         }
         for (size_t i = 0; i < n; i++) {
                 r = write_part(out_fd, &parts[i]);
+                if (r < 0)
+                        goto finish;
+        }
+        if (zimage) {
+                r = write_zimage_heap_fix(out_fd, kernel, &zfix);
                 if (r < 0)
                         goto finish;
         }

@@ -42,6 +42,10 @@ struct uki_parts {
  * in the stub refers to file offsets or RVAs that would change (no data
  * directories, no symbol table); otherwise it is an error.
  *
+ * An ARM zImage kernel's copy in .linux gets SizeOfImage (and its last
+ * section's VirtualSize) grown by its decompressor's heap, which lies above
+ * the PE image (zimage.h), with a message; nothing else in it changes.
+ *
  * A signed stub loses its signature (the appended sections invalidate it):
  * the security directory entry is cleared and the certificate table left
  * out, with a message. Same inputs give the same bytes.

@@ -5,6 +5,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,7 @@
 #include "pe.h"
 #include "uki.h"
 #include "util.h"
+#include "zimage.h"
 
 #define SYSTEMD_EFI_DIR "usr/lib/systemd/boot/efi"
 
@@ -420,6 +422,65 @@ static int64_t generated_time(const struct bootchain *bc, const struct bootfiles
         return clamp_time >= 0 && st.st_mtime > clamp_time ? clamp_time : st.st_mtime;
 }
 
+static int open_unlinked_in(const char *dir, int *ret)
+{
+        int fd = open(dir, O_RDWR | O_TMPFILE | O_CLOEXEC, 0600);
+
+        if (fd < 0)
+                return -errno;
+        *ret = fd;
+        return 0;
+}
+
+/*
+ * The kernel for systemd-boot: the root's file as it is, but for an ARM
+ * zImage a copy whose PE header covers its decompressor's heap (esp/zimage.h):
+ * systemd-boot loads it with LoadImage(), which allocates SizeOfImage and no
+ * more. A signed zImage is left as it is: a changed copy would fail its
+ * signature check under Secure Boot.
+ */
+static int add_kernel(struct bootchain *bc, const struct bootfiles *bf, const char *esp_path)
+{
+        _cleanup_close_ int in = -1;
+        _cleanup_free_ char *what = NULL;
+        struct zimage_heap_fix fix;
+        struct stat st;
+        int out = -1, r;
+
+        r = bootfiles_open(bf, bc->kernel, &in, NULL);
+        if (r < 0)
+                return log_error_errno(r, "cannot open /%s", bc->kernel);
+        if (asprintf(&what, "kernel /%s", bc->kernel) < 0)
+                return -ENOMEM;
+        r = zimage_heap_fix(in, what, &fix);
+        if (r < 0)
+                return r;
+        if (r == 0 || fix.is_signed) {
+                if (r > 0)
+                        log_info("%s: a signed ARM zImage, copied unchanged: its SizeOfImage does not cover the "
+                                 "%" PRIu32 " KiB its decompressor uses above it", what, fix.heap_size / 1024);
+                return add_root_file(bc, bf, esp_path, bc->kernel);
+        }
+
+        if (fstat(in, &st) < 0)
+                return log_error_errno(-errno, "cannot stat /%s", bc->kernel);
+        r = open_unlinked_in(bf->dir, &out);
+        if (r < 0)
+                return log_error_errno(r, "cannot create a temporary file in %s", bf->dir);
+        r = copy_range(in, 0, out, 0, (uint64_t) st.st_size);
+        if (r >= 0)
+                r = zimage_heap_fix_write(out, 0, &fix);
+        if (r >= 0)
+                r = add_file(bc, esp_path, out, NULL, 0, st.st_mtime);
+        if (r < 0) {
+                close(out);
+                return log_error_errno(r, "cannot copy /%s", bc->kernel);
+        }
+        log_info("%s: an ARM zImage, whose decompressor uses %" PRIu32 " KiB above its image: its SizeOfImage "
+                 "on the ESP grows to 0x%" PRIx32 " to cover them", what, fix.heap_size / 1024, fix.size_of_image);
+        return 0;
+}
+
 /* Boot Loader Specification layout, as kernel-install makes it: /ID/VERSION/linux. */
 static int build_systemd_boot(struct bootchain *bc, const struct bootfiles *bf, const char *cmdline, int64_t mtime)
 {
@@ -437,7 +498,7 @@ static int build_systemd_boot(struct bootchain *bc, const struct bootfiles *bf, 
 
         r = add_root_file(bc, bf, boot, bc->loader);
         if (r >= 0)
-                r = add_root_file(bc, bf, linux_path, bc->kernel);
+                r = add_kernel(bc, bf, linux_path);
         if (r >= 0 && bc->initrd)
                 r = add_root_file(bc, bf, initrd_path, bc->initrd);
         if (r < 0)
@@ -453,9 +514,7 @@ static int build_systemd_boot(struct bootchain *bc, const struct bootfiles *bf, 
                 return r;
         /*
          * One entry: boot it at once (a key held at start still shows the
-         * menu), and no command-line editing in an appliance. Naming the
-         * default mattered on AAVMF32: without it the arm kernel was seen to
-         * hang right after ExitBootServices, with it the same files boot.
+         * menu), by name, and no command-line editing in an appliance.
          */
         if (asprintf(&loader_conf, "timeout 0\ndefault %s-%s.conf\neditor no\n", bc->os_id, version) < 0)
                 return -ENOMEM;
@@ -469,16 +528,6 @@ static int host_path(const struct bootfiles *bf, const char *path, char **ret)
                 return 0;
         }
         return asprintf(ret, "%s/%s", bf->dir, path) < 0 ? -ENOMEM : 0;
-}
-
-static int open_unlinked_in(const char *dir, int *ret)
-{
-        int fd = open(dir, O_RDWR | O_TMPFILE | O_CLOEXEC, 0600);
-
-        if (fd < 0)
-                return -errno;
-        *ret = fd;
-        return 0;
 }
 
 static int build_uki(struct bootchain *bc, const struct bootfiles *bf, const char *cmdline, int64_t mtime)

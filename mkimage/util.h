@@ -42,3 +42,9 @@ static inline uint64_t round_up(uint64_t v, uint64_t align)
 int pwrite_all(int fd, const void *buf, size_t len, uint64_t offset);
 /* Read exactly len bytes at offset; -EIO on a short read (EOF). */
 int pread_all(int fd, void *buf, size_t len, uint64_t offset);
+/*
+ * Copy size bytes from in_fd at in_offset to out_fd at out_offset: in the
+ * kernel (copy_file_range) where the file systems allow, else through a
+ * bounded buffer. Returns 0, -EIO when the input ends early, or -errno.
+ */
+int copy_range(int in_fd, uint64_t in_offset, int out_fd, uint64_t out_offset, uint64_t size);

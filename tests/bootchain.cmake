@@ -3,16 +3,9 @@
 # and U-Boot for aa64 and arm. ROOTFS is the Linux test guest's root tree.
 set(bootchain_platforms_aa64 aa64-edk2-gicv3-pci aa64-uboot-gicv3-pci)
 set(bootchain_platforms_arm arm-edk2-gicv2-pci arm-uboot-gicv2-pci)
-# A UKI on arm EDK2 does not boot yet (see tests/uki.cmake): arm UKIs are
-# booted on U-Boot only.
-set(bootchain_platforms_uki_arm arm-uboot-gicv2-pci arm-uboot-gicv2-mmio)
 foreach(arch aa64 arm)
   foreach(path systemd-boot grub uki)
-    set(platforms ${bootchain_platforms_${arch}})
-    if(path STREQUAL "uki" AND arch STREQUAL "arm")
-      set(platforms ${bootchain_platforms_uki_arm})
-    endif()
-    add_shell_test(bootchain-${path}-${arch} bootchain/paths.sh ${arch} ${path} ${platforms})
+    add_shell_test(bootchain-${path}-${arch} bootchain/paths.sh ${arch} ${path} ${bootchain_platforms_${arch}})
     set_tests_properties(bootchain-${path}-${arch} PROPERTIES TIMEOUT 900 LABELS "bootchain;boot")
   endforeach()
 endforeach()

@@ -1,8 +1,9 @@
 # uki_build() refuses bad input with a message that names the problem and
 # the file, and leaves no output behind: a stub of the wrong arch, a stub
 # that is no PE file or is truncated, a stub whose full header area cannot
-# be made room in, a missing or empty kernel. A signed stub is accepted, its
-# signature left out (with a message).
+# be made room in, a missing or empty kernel, an ARM zImage whose size table
+# is out of bounds. A signed stub is accepted, its signature left out (with
+# a message).
 #
 # bad-input.sh UKIBUILD
 set -euo pipefail
@@ -79,3 +80,11 @@ grep -q "is signed; the signature does not cover the added sections and is left 
 llvm-readobj --file-headers "$work/signed.efi" | grep >/dev/null 'CertificateTableSize: 0x0' || fail "the UKI still names a certificate table"
 ! grep -aq SIGNATURE "$work/signed.efi" || fail "the certificate table was copied into the UKI"
 echo "ok: signed stub: $(cat "$work/err")"
+
+# An ARM zImage whose kexec size table lies outside the file: the heap its
+# decompressor needs cannot be known, so no UKI.
+arm_kernel=$(kernel_fixture arm)
+cp "$arm_kernel" "$work/zimage"
+printf '\x00\xff\xff\x7f' | dd of="$work/zimage" bs=1 seek=$((0x38)) conv=notrunc status=none
+expect_error "zImage size table outside the file" "zimage: its zImage size table \(offset 0x7fffff00\) lies outside the file" \
+        --arch arm --stub "$arm_stub" --kernel "$work/zimage"

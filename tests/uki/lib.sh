@@ -40,42 +40,4 @@ kernel_fixture() {
         done
 }
 
-# sections FILE: one line per section, from llvm-readobj:
-# "NAME VIRTUAL_ADDRESS VIRTUAL_SIZE POINTER_TO_RAW_DATA RAW_SIZE CHARACTERISTICS" (decimal).
-sections() {
-        llvm-readobj --sections "$1" | awk '
-                function num(s,   i, v) {
-                        if (s !~ /^0x/) return s + 0
-                        v = 0
-                        for (i = 3; i <= length(s); i++) v = v * 16 + index("0123456789abcdef", tolower(substr(s, i, 1))) - 1
-                        return v
-                }
-                $1 == "Name:" { name = $2 }
-                $1 == "VirtualSize:" { vs = num($2) }
-                $1 == "VirtualAddress:" { va = num($2) }
-                $1 == "RawDataSize:" { rs = num($2) }
-                $1 == "PointerToRawData:" { rp = num($2) }
-                $1 == "Characteristics" { c = $3; gsub(/[()]/, "", c); printf "%s %.0f %.0f %.0f %.0f %.0f\n", name, va, vs, rp, rs, num(c) }'
-}
-
-# header FILE FIELD: a field of llvm-readobj --file-headers, in decimal.
-header() {
-        local v
-        v=$(llvm-readobj --file-headers "$1" | awk -v f="$2:" '$1 == f { print $2; exit }')
-        [ -n "$v" ] || fail "llvm-readobj shows no $2 in $1"
-        echo $((v))
-}
-
-# le32 FILE OFFSET: a little-endian 32-bit field read with od.
-le32() {
-        local v
-        v=$(od -An -tu4 -j"$2" -N4 "$1" | tr -d ' ')
-        [ -n "$v" ] || fail "cannot read 4 bytes at $2 of $1"
-        echo "$v"
-}
-
-# extract FILE OFFSET SIZE OUT: cut bytes out with dd.
-extract() {
-        dd if="$1" of="$4" iflag=skip_bytes,count_bytes skip="$2" count="$3" status=none ||
-                fail "dd cannot read $3 bytes at $2 of $1"
-}
+. "$SOURCE_DIR/tests/uki/pe-read.sh"
