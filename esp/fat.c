@@ -28,6 +28,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "byteorder.h"
 #include "log.h"
 #include "util.h"
 
@@ -136,32 +137,6 @@ struct fat_fs {
         uint8_t *buffer;                /* IO_BUFFER_SIZE */
         bool finished;
 };
-
-/* ---- little-endian fields ---- */
-
-static uint16_t get16(const uint8_t *p)
-{
-        return (uint16_t)(p[0] | p[1] << 8);
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-        return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static void put16(uint8_t *p, uint16_t v)
-{
-        p[0] = (uint8_t)v;
-        p[1] = (uint8_t)(v >> 8);
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-        p[0] = (uint8_t)v;
-        p[1] = (uint8_t)(v >> 8);
-        p[2] = (uint8_t)(v >> 16);
-        p[3] = (uint8_t)(v >> 24);
-}
 
 /* ---- clusters ---- */
 
@@ -306,19 +281,19 @@ static int parse_boot_sector(struct fat_fs *fs, const uint8_t *bs)
         if (bs[510] != 0x55 || bs[511] != 0xAA)
                 return refuse(fs, "no boot sector signature");
 
-        uint32_t bps = get16(bs + 11);
+        uint32_t bps = get_le16(bs + 11);
         uint32_t spc = bs[13];
-        uint32_t reserved = get16(bs + 14);
+        uint32_t reserved = get_le16(bs + 14);
         uint32_t n_fats = bs[16];
-        uint32_t root_entries = get16(bs + 17);
-        uint32_t total16 = get16(bs + 19);
-        uint32_t fat16_size = get16(bs + 22);
-        uint32_t total32 = get32(bs + 32);
-        uint32_t fat32_size = get32(bs + 36);
-        uint32_t fs_version = get16(bs + 42);
-        uint32_t root_cluster = get32(bs + 44);
-        uint32_t fsinfo = get16(bs + 48);
-        uint32_t backup = get16(bs + 50);
+        uint32_t root_entries = get_le16(bs + 17);
+        uint32_t total16 = get_le16(bs + 19);
+        uint32_t fat16_size = get_le16(bs + 22);
+        uint32_t total32 = get_le32(bs + 32);
+        uint32_t fat32_size = get_le32(bs + 36);
+        uint32_t fs_version = get_le16(bs + 42);
+        uint32_t root_cluster = get_le32(bs + 44);
+        uint32_t fsinfo = get_le16(bs + 48);
+        uint32_t backup = get_le16(bs + 50);
 
         if (bps != 512 && bps != 1024 && bps != 2048 && bps != 4096)
                 return refuse(fs, "bytes per sector is not 512, 1024, 2048 or 4096");
@@ -365,8 +340,8 @@ static int parse_boot_sector(struct fat_fs *fs, const uint8_t *bs)
 
 static bool sector_is_fsinfo(const uint8_t *s)
 {
-        return get32(s) == FSINFO_LEAD_SIG && get32(s + 484) == FSINFO_STRUCT_SIG &&
-               get32(s + 508) == FSINFO_TRAIL_SIG;
+        return get_le32(s) == FSINFO_LEAD_SIG && get_le32(s + 484) == FSINFO_STRUCT_SIG &&
+               get_le32(s + 508) == FSINFO_TRAIL_SIG;
 }
 
 static int check_fsinfo(struct fat_fs *fs)
@@ -403,7 +378,7 @@ static int load_fat(struct fat_fs *fs)
                         return log_error_errno(r, "cannot read the FAT at byte %llu",
                                                (unsigned long long)fs->offset);
                 for (size_t i = 0; i < k; i++)
-                        fs->fat[done + i] = get32(fs->buffer + i * 4);
+                        fs->fat[done + i] = get_le32(fs->buffer + i * 4);
                 done += k;
         }
 
@@ -1380,14 +1355,14 @@ static void put_short_entry(uint8_t *e, const char name[static 11], uint8_t attr
         fat_time(mtime, &t, &d);
         memcpy(e, name, 11);
         e[11] = attr;
-        put16(e + 14, t);       /* creation */
-        put16(e + 16, d);
-        put16(e + 18, d);       /* last access */
-        put16(e + 20, (uint16_t)(cluster >> 16));
-        put16(e + 22, t);       /* write */
-        put16(e + 24, d);
-        put16(e + 26, (uint16_t)cluster);
-        put32(e + 28, size);
+        put_le16(e + 14, t);       /* creation */
+        put_le16(e + 16, d);
+        put_le16(e + 18, d);       /* last access */
+        put_le16(e + 20, (uint16_t)(cluster >> 16));
+        put_le16(e + 22, t);       /* write */
+        put_le16(e + 24, d);
+        put_le16(e + 26, (uint16_t)cluster);
+        put_le32(e + 28, size);
 }
 
 static uint8_t short_name_checksum(const char *name)
@@ -1417,7 +1392,7 @@ static uint8_t *put_lfn_entries(uint8_t *e, const struct fat_node *n)
                 e[11] = ATTR_LFN;
                 e[13] = sum;
                 for (size_t k = 0; k < LFN_UNITS_PER_SLOT; k++)
-                        put16(e + offsets[k], lfn_unit(n, (s - 1) * LFN_UNITS_PER_SLOT + k));
+                        put_le16(e + offsets[k], lfn_unit(n, (s - 1) * LFN_UNITS_PER_SLOT + k));
         }
         return e;
 }
@@ -1499,7 +1474,7 @@ static int write_fats(struct fat_fs *fs)
                 for (size_t done = 0; done < n;) {
                         size_t k = MIN(n - done, IO_BUFFER_SIZE / 4);
                         for (size_t i = 0; i < k; i++)
-                                put32(fs->buffer + i * 4, fs->fat[done + i]);
+                                put_le32(fs->buffer + i * 4, fs->fat[done + i]);
                         int r = pwrite_all(fs->fd, fs->buffer, k * 4,
                                            fs->offset + fs->fat_offset + copy * fs->fat_bytes + done * 4);
                         if (r < 0)
@@ -1522,8 +1497,8 @@ static int update_fsinfo_at(struct fat_fs *fs, uint64_t where)
                         next_free = c;
                         break;
                 }
-        put32(s + 488, fs->free_clusters);
-        put32(s + 492, next_free);
+        put_le32(s + 488, fs->free_clusters);
+        put_le32(s + 492, next_free);
         return pwrite_all(fs->fd, s, sizeof(s), fs->offset + where);
 }
 

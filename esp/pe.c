@@ -8,6 +8,7 @@
 #include <sys/param.h>
 #include <sys/stat.h>
 
+#include "byteorder.h"
 #include "log.h"
 #include "util.h"
 
@@ -51,21 +52,6 @@
 #define SEC_SIZE_OF_RAW_DATA    16
 #define SEC_POINTER_TO_RAW_DATA 20
 #define SEC_CHARACTERISTICS     36
-
-static uint16_t le16(const uint8_t *p)
-{
-        return (uint16_t) (p[0] | p[1] << 8);
-}
-
-static uint32_t le32(const uint8_t *p)
-{
-        return (uint32_t) p[0] | (uint32_t) p[1] << 8 | (uint32_t) p[2] << 16 | (uint32_t) p[3] << 24;
-}
-
-static uint64_t le64(const uint8_t *p)
-{
-        return (uint64_t) le32(p) | (uint64_t) le32(p + 4) << 32;
-}
 
 struct name_entry {
         uint16_t value;
@@ -191,7 +177,7 @@ static int read_dos_header(int fd, const char *what, uint64_t file_size, uint32_
         if (r < 0)
                 return r;
 
-        *ret_pe_offset = le32(dos + DOS_E_LFANEW);
+        *ret_pe_offset = get_le32(dos + DOS_E_LFANEW);
         return 0;
 }
 
@@ -219,10 +205,10 @@ static int read_coff_header(int fd, const char *what, uint64_t file_size, struct
                 return log_error(-EINVAL, "%s is not a PE file: no PE signature at offset 0x%" PRIx32,
                                  what, info->pe_offset);
 
-        info->machine = le16(coff + COFF_MACHINE);
-        info->number_of_sections = le16(coff + COFF_NUMBER_OF_SECTIONS);
-        info->size_of_optional_header = le16(coff + COFF_SIZE_OF_OPT_HEADER);
-        info->characteristics = le16(coff + COFF_CHARACTERISTICS);
+        info->machine = get_le16(coff + COFF_MACHINE);
+        info->number_of_sections = get_le16(coff + COFF_NUMBER_OF_SECTIONS);
+        info->size_of_optional_header = get_le16(coff + COFF_SIZE_OF_OPT_HEADER);
+        info->characteristics = get_le16(coff + COFF_CHARACTERISTICS);
         /* pe_offset < file_size, and file sizes beyond 4 GiB are of no use here. */
         info->optional_header_offset = info->pe_offset + PE_SIGNATURE_SIZE + COFF_HEADER_SIZE;
         return 0;
@@ -245,7 +231,7 @@ static int read_optional_header(int fd, const char *what, uint64_t file_size, st
         r = read_part_of_file(fd, what, "PE optional header", opt, 2, info->optional_header_offset, file_size);
         if (r < 0)
                 return r;
-        info->magic = le16(opt + OPT_MAGIC);
+        info->magic = get_le16(opt + OPT_MAGIC);
 
         switch (info->magic) {
         case PE_MAGIC_PE32:
@@ -268,18 +254,18 @@ static int read_optional_header(int fd, const char *what, uint64_t file_size, st
         if (r < 0)
                 return r;
 
-        info->section_alignment = le32(opt + OPT_SECTION_ALIGNMENT);
-        info->file_alignment = le32(opt + OPT_FILE_ALIGNMENT);
-        info->size_of_image = le32(opt + OPT_SIZE_OF_IMAGE);
-        info->size_of_headers = le32(opt + OPT_SIZE_OF_HEADERS);
-        info->subsystem = le16(opt + OPT_SUBSYSTEM);
-        info->dll_characteristics = le16(opt + OPT_DLL_CHARACTERISTICS);
+        info->section_alignment = get_le32(opt + OPT_SECTION_ALIGNMENT);
+        info->file_alignment = get_le32(opt + OPT_FILE_ALIGNMENT);
+        info->size_of_image = get_le32(opt + OPT_SIZE_OF_IMAGE);
+        info->size_of_headers = get_le32(opt + OPT_SIZE_OF_HEADERS);
+        info->subsystem = get_le16(opt + OPT_SUBSYSTEM);
+        info->dll_characteristics = get_le16(opt + OPT_DLL_CHARACTERISTICS);
         if (info->magic == PE_MAGIC_PE32) {
-                info->image_base = le32(opt + OPT32_IMAGE_BASE);
-                info->number_of_rva_and_sizes = le32(opt + OPT32_NUMBER_OF_RVA);
+                info->image_base = get_le32(opt + OPT32_IMAGE_BASE);
+                info->number_of_rva_and_sizes = get_le32(opt + OPT32_NUMBER_OF_RVA);
         } else {
-                info->image_base = le64(opt + OPT64_IMAGE_BASE);
-                info->number_of_rva_and_sizes = le32(opt + OPT64_NUMBER_OF_RVA);
+                info->image_base = get_le64(opt + OPT64_IMAGE_BASE);
+                info->number_of_rva_and_sizes = get_le32(opt + OPT64_NUMBER_OF_RVA);
         }
         info->section_table_offset = info->optional_header_offset + info->size_of_optional_header;
         return 0;
@@ -289,11 +275,11 @@ static void parse_section_header(const uint8_t *p, struct pe_section *ret)
 {
         memcpy(ret->name, p + SEC_NAME, PE_SECTION_NAME_MAX);
         ret->name[PE_SECTION_NAME_MAX] = '\0';
-        ret->virtual_size = le32(p + SEC_VIRTUAL_SIZE);
-        ret->virtual_address = le32(p + SEC_VIRTUAL_ADDRESS);
-        ret->size_of_raw_data = le32(p + SEC_SIZE_OF_RAW_DATA);
-        ret->pointer_to_raw_data = le32(p + SEC_POINTER_TO_RAW_DATA);
-        ret->characteristics = le32(p + SEC_CHARACTERISTICS);
+        ret->virtual_size = get_le32(p + SEC_VIRTUAL_SIZE);
+        ret->virtual_address = get_le32(p + SEC_VIRTUAL_ADDRESS);
+        ret->size_of_raw_data = get_le32(p + SEC_SIZE_OF_RAW_DATA);
+        ret->pointer_to_raw_data = get_le32(p + SEC_POINTER_TO_RAW_DATA);
+        ret->characteristics = get_le32(p + SEC_CHARACTERISTICS);
 }
 
 /* Section names may hold any bytes; keep messages printable. */

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "byteorder.h"
 #include "log.h"
 #include "pe.h"
 #include "util.h"
@@ -65,6 +66,7 @@ struct part {
         const char *section;     /* ".linux" */
         const char *what;        /* "kernel", for messages */
         const char *path;        /* a file, or NULL ... */
+        const char *name;        /* ... (how messages name it) */
         const char *text;        /* ... this text */
         int fd;
         uint64_t size;
@@ -72,7 +74,7 @@ struct part {
 };
 
 struct stub {
-        const char *path;
+        const char *name;               /* for messages */
         uint8_t *data;                  /* the whole file */
         struct pe_info info;
         struct pe_section *sections;
@@ -91,23 +93,6 @@ struct layout {
         uint32_t size_of_image;
         uint64_t file_size;
 };
-
-static uint32_t get_le32(const uint8_t *p)
-{
-        return (uint32_t) p[0] | (uint32_t) p[1] << 8 | (uint32_t) p[2] << 16 | (uint32_t) p[3] << 24;
-}
-
-static void put_le16(uint8_t *p, uint16_t v)
-{
-        p[0] = (uint8_t) v;
-        p[1] = (uint8_t) (v >> 8);
-}
-
-static void put_le32(uint8_t *p, uint32_t v)
-{
-        put_le16(p, (uint16_t) v);
-        put_le16(p + 2, (uint16_t) (v >> 16));
-}
 
 static void add_le32(uint8_t *p, uint32_t v)
 {
@@ -145,13 +130,23 @@ static int open_part_file(struct part *part)
 
         part->fd = open(part->path, O_RDONLY | O_CLOEXEC);
         if (part->fd < 0)
-                return log_error_errno(-errno, "UKI %s: cannot open %s", part->what, part->path);
+                return log_error_errno(-errno, "UKI %s: cannot open %s", part->what, part->name);
         if (fstat(part->fd, &st) < 0)
-                return log_error_errno(-errno, "UKI %s: cannot stat %s", part->what, part->path);
+                return log_error_errno(-errno, "UKI %s: cannot stat %s", part->what, part->name);
         if (!S_ISREG(st.st_mode))
-                return log_error(-EINVAL, "UKI %s: %s is not a regular file", part->what, part->path);
+                return log_error(-EINVAL, "UKI %s: %s is not a regular file", part->what, part->name);
         part->size = (uint64_t) st.st_size;
         return 0;
+}
+
+/* How messages name a file: one inside p->root as in that root ("/boot/vmlinuz-6.1"), else by its path. */
+static const char *display_name(const struct uki_parts *p, const char *path)
+{
+        size_t n = p->root ? strlen(p->root) : 0;
+
+        if (path && n > 0 && strncmp(path, p->root, n) == 0 && path[n] == '/')
+                return path + n;
+        return path;
 }
 
 /*
@@ -180,6 +175,7 @@ static int collect_parts(const struct uki_parts *p, struct part parts[static _PA
                 if (!wanted[i].path && !wanted[i].text)
                         continue;
                 *part = wanted[i];
+                part->name = display_name(p, part->path);
                 if (part->path) {
                         r = open_part_file(part);
                         if (r < 0)
@@ -189,7 +185,7 @@ static int collect_parts(const struct uki_parts *p, struct part parts[static _PA
 
                 if (part->size == 0) {
                         if (i == PART_LINUX)
-                                return log_error(-EINVAL, "UKI kernel %s is empty", part->path);
+                                return log_error(-EINVAL, "UKI kernel %s is empty", part->name);
                         if (part->fd >= 0)
                                 close(part->fd);
                         part->fd = -EBADF;
@@ -197,27 +193,27 @@ static int collect_parts(const struct uki_parts *p, struct part parts[static _PA
                 }
                 if (part->size > UINT32_MAX)
                         return log_error(-EFBIG, "UKI %s %s: %" PRIu64 " bytes do not fit in a PE section (4 GiB at most)",
-                                         part->what, part->path ?: "", part->size);
+                                         part->what, part->name ?: "", part->size);
                 n++;
         }
         *ret_n = n;
         return 0;
 }
 
-static int load_stub(const char *path, uint16_t machine, uint16_t magic, struct stub *ret)
+static int load_stub(const char *path, const char *name, uint16_t machine, uint16_t magic, struct stub *ret)
 {
         _cleanup_close_ int fd = -EBADF;
         _cleanup_free_ char *what = NULL;
-        struct stub s = { .path = path };
+        struct stub s = { .name = name };
         uint32_t opt_fixed;
         int r;
 
-        if (asprintf(&what, "UKI stub %s", path) < 0)
+        if (asprintf(&what, "UKI stub %s", name) < 0)
                 return log_error(-ENOMEM, "out of memory");
 
         fd = open(path, O_RDONLY | O_CLOEXEC);
         if (fd < 0)
-                return log_error_errno(-errno, "cannot open the UKI stub %s", path);
+                return log_error_errno(-errno, "cannot open the UKI stub %s", name);
         r = pe_check_efi_app(fd, what, machine, magic);
         if (r < 0)
                 return r;
@@ -287,9 +283,9 @@ static int drop_signature(struct stub *s)
         if (offset < s->info.end_of_raw_data || offset > s->info.file_size)
                 return log_error(-EINVAL, "UKI stub %s: its certificate table (offset %" PRIu32
                                  ") does not lie after the section data (ends at %" PRIu64 ")",
-                                 s->path, offset, s->info.end_of_raw_data);
+                                 s->name, offset, s->info.end_of_raw_data);
         log_info("UKI stub %s is signed; the signature does not cover the added sections and is left out: sign the UKI itself",
-                 s->path);
+                 s->name);
         s->keep_end = offset;
         memset(entry, 0, DATA_DIRECTORY_SIZE);
         return 0;
@@ -314,12 +310,12 @@ static int check_stub_can_move(const struct stub *s, size_t n_new, uint64_t need
                                          "(they need the bytes up to 0x%" PRIx32 ", its sections start at 0x%" PRIx32
                                          "), and its sections cannot be moved: data directory %" PRIu32
                                          " refers to them by address",
-                                         s->path, n_new, (uint32_t) need, body_start, i);
+                                         s->name, n_new, (uint32_t) need, body_start, i);
         }
         if (get_le32(s->data + s->info.pe_offset + PE_POINTER_TO_SYMBOLS) != 0)
                 return log_error(-ENOSPC,
                                  "UKI stub %s: its header area has no room for %zu more section headers, and its "
-                                 "sections cannot be moved: it has a COFF symbol table", s->path, n_new);
+                                 "sections cannot be moved: it has a COFF symbol table", s->name, n_new);
         return 0;
 }
 
@@ -336,7 +332,7 @@ static int check_header_room_unused(const struct stub *s, uint64_t start, uint64
                 return 0;
         if (entry >= start && entry < end)
                 return log_error(-ENOSPC, "UKI stub %s: its entry point 0x%" PRIx32 " lies in its header area, "
-                                 "where the new section headers would go", s->path, entry);
+                                 "where the new section headers would go", s->name, entry);
         for (uint32_t i = 0; i < s->n_data_directories; i++) {
                 const uint8_t *e = s->data + s->data_directories + i * DATA_DIRECTORY_SIZE;
                 uint64_t rva = get_le32(e), size = get_le32(e + 4);
@@ -345,7 +341,7 @@ static int check_header_room_unused(const struct stub *s, uint64_t start, uint64
                         continue;
                 if (rva < end && rva + size > start)
                         return log_error(-ENOSPC, "UKI stub %s: data directory %" PRIu32 " lies in its header area, "
-                                         "where the new section headers would go", s->path, i);
+                                         "where the new section headers would go", s->name, i);
         }
         return 0;
 }
@@ -359,7 +355,7 @@ static int plan_layout(const struct stub *s, struct part *parts, size_t n, struc
 
         l.table_end = info->section_table_offset + (uint32_t) info->number_of_sections * SECTION_HEADER_SIZE;
         if (info->number_of_sections + n > UINT16_MAX)
-                return log_error(-EINVAL, "UKI stub %s: too many sections", s->path);
+                return log_error(-EINVAL, "UKI stub %s: too many sections", s->name);
         table_end_new = l.table_end + (uint64_t) n * SECTION_HEADER_SIZE;
 
         image_end = info->size_of_image;
@@ -377,7 +373,7 @@ static int plan_layout(const struct stub *s, struct part *parts, size_t n, struc
         if (body_start < l.table_end)
                 return log_error(-EINVAL, "UKI stub %s: section data at offset 0x%" PRIx64
                                  " overlaps the section table (ends at 0x%" PRIx32 ")",
-                                 s->path, body_start, l.table_end);
+                                 s->name, body_start, l.table_end);
         l.body_start = (uint32_t) body_start;
 
         r = check_header_room_unused(s, l.table_end, MIN(table_end_new, body_start));
@@ -397,7 +393,7 @@ static int plan_layout(const struct stub *s, struct part *parts, size_t n, struc
                 log_info("UKI stub %s: its header area (%" PRIu32 " bytes) has no room for %zu more section headers; "
                          "its sections move by 0x%" PRIx32 " bytes in the file and 0x%" PRIx32 " in memory "
                          "(it has no data directories or symbols that refer to them)",
-                         s->path, info->size_of_headers, n, l.file_shift, l.va_shift);
+                         s->name, info->size_of_headers, n, l.file_shift, l.va_shift);
         }
         l.size_of_headers = (uint32_t) size_of_headers;
 
@@ -508,9 +504,9 @@ static int copy_part(int out_fd, const struct part *part)
         int r = copy_range(part->fd, 0, out_fd, part->pointer_to_raw_data, part->size);
 
         if (r == -EIO)
-                return log_error(-EIO, "UKI %s %s became shorter while it was copied", part->what, part->path);
+                return log_error(-EIO, "UKI %s %s became shorter while it was copied", part->what, part->name);
         if (r < 0)
-                return log_error_errno(r, "cannot copy the UKI %s %s", part->what, part->path);
+                return log_error_errno(r, "cannot copy the UKI %s %s", part->what, part->name);
         return 0;
 }
 
@@ -546,7 +542,7 @@ static int plan_zimage_heap(const struct part *kernel, struct zimage_heap_fix *r
 {
         _cleanup_free_ char *what = NULL;
 
-        if (asprintf(&what, "UKI kernel %s", kernel->path) < 0)
+        if (asprintf(&what, "UKI kernel %s", kernel->name) < 0)
                 return log_error(-ENOMEM, "out of memory");
         return zimage_heap_fix(kernel->fd, what, ret);
 }
@@ -559,7 +555,7 @@ static int write_zimage_heap_fix(int out_fd, const struct part *kernel, const st
                 return log_error_errno(r, "cannot write the UKI");
         log_info("UKI kernel %s: an ARM zImage, whose decompressor uses %" PRIu32 " KiB above its image: "
                  "its SizeOfImage in the UKI grows to 0x%" PRIx32 " to cover them",
-                 kernel->path, fix->heap_size / 1024, fix->size_of_image);
+                 kernel->name, fix->heap_size / 1024, fix->size_of_image);
         return 0;
 }
 
@@ -602,7 +598,7 @@ int uki_build(const struct uki_parts *p, int out_fd, uint64_t *ret_size)
         if (r < 0)
                 goto finish;
         zimage = r > 0;
-        r = load_stub(p->stub, p->machine, p->magic, &stub);
+        r = load_stub(p->stub, display_name(p, p->stub), p->machine, p->magic, &stub);
         if (r < 0)
                 goto finish;
         r = drop_signature(&stub);

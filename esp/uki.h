@@ -20,6 +20,7 @@ struct uki_parts {
         const char *os_release;  /* path of an os-release file; NULL: none */
         const char *uname;       /* kernel version string for .uname; NULL: none */
         uint16_t machine, magic; /* the arch's PE machine and optional-header magic */
+        const char *root;        /* messages name files under this directory as in it; NULL: by path */
 };
 
 /*

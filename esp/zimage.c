@@ -5,6 +5,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 
+#include "byteorder.h"
 #include "log.h"
 #include "pe.h"
 #include "util.h"
@@ -42,11 +43,6 @@
 #define SECTION_HEADER_SIZE      40
 #define SEC_VIRTUAL_SIZE         8
 
-static uint32_t le32(const uint8_t *p)
-{
-        return (uint32_t) p[0] | (uint32_t) p[1] << 8 | (uint32_t) p[2] << 16 | (uint32_t) p[3] << 24;
-}
-
 /* The heap size the zImage states, or what older ones used. */
 static int read_heap_size(int fd, const char *what, const uint8_t *header, uint64_t file_size, uint32_t *ret)
 {
@@ -54,19 +50,19 @@ static int read_heap_size(int fd, const char *what, const uint8_t *header, uint6
         uint32_t offset, words;
         int r;
 
-        if (le32(header + ZIMAGE_TABLE_MAGIC_OFFSET) != ZIMAGE_TABLE_MAGIC) {
+        if (get_le32(header + ZIMAGE_TABLE_MAGIC_OFFSET) != ZIMAGE_TABLE_MAGIC) {
                 *ret = DEFAULT_HEAP_SIZE;
                 return 0;
         }
-        offset = le32(header + ZIMAGE_TABLE_OFFSET);
+        offset = get_le32(header + ZIMAGE_TABLE_OFFSET);
         if ((uint64_t) offset + 8 > file_size)
                 return log_error(-EINVAL, "%s: its zImage size table (offset 0x%" PRIx32 ") lies outside the file",
                                  what, offset);
         r = pread_all(fd, table, 8, offset);
         if (r < 0)
                 return log_error_errno(r, "cannot read %s", what);
-        words = le32(table);
-        if (le32(table + 4) != TABLE_KEXEC_MAGIC || words < 2 || words > TABLE_WORDS_MAX ||
+        words = get_le32(table);
+        if (get_le32(table + 4) != TABLE_KEXEC_MAGIC || words < 2 || words > TABLE_WORDS_MAX ||
             (uint64_t) offset + (words + 1) * 4 > file_size)
                 return log_error(-EINVAL, "%s: malformed zImage size table at offset 0x%" PRIx32, what, offset);
         if (words < TABLE_WORDS_WITH_MALLOC) {
@@ -76,7 +72,7 @@ static int read_heap_size(int fd, const char *what, const uint8_t *header, uint6
         r = pread_all(fd, table, (words + 1) * 4, offset);
         if (r < 0)
                 return log_error_errno(r, "cannot read %s", what);
-        *ret = le32(table + TABLE_MALLOC_INDEX * 4);
+        *ret = get_le32(table + TABLE_MALLOC_INDEX * 4);
         if (*ret == 0 || *ret > HEAP_SIZE_MAX)
                 return log_error(-EINVAL, "%s: implausible decompressor heap size %" PRIu32 " in its zImage size table",
                                  what, *ret);
@@ -100,14 +96,6 @@ static int last_section(const struct pe_info *info, const struct pe_section *sec
         return 0;
 }
 
-static void put_le32(uint8_t *p, uint32_t v)
-{
-        p[0] = (uint8_t) v;
-        p[1] = (uint8_t) (v >> 8);
-        p[2] = (uint8_t) (v >> 16);
-        p[3] = (uint8_t) (v >> 24);
-}
-
 /* Whether the kernel carries an Authenticode signature (a certificate table). */
 static int read_is_signed(int fd, const char *what, const struct pe_info *info, bool *ret)
 {
@@ -123,7 +111,7 @@ static int read_is_signed(int fd, const char *what, const struct pe_info *info, 
         r = pread_all(fd, entry, sizeof(entry), at);
         if (r < 0)
                 return log_error_errno(r, "cannot read %s", what);
-        *ret = le32(entry) != 0 && le32(entry + 4) != 0;
+        *ret = get_le32(entry) != 0 && get_le32(entry + 4) != 0;
         return 0;
 }
 
@@ -156,7 +144,7 @@ int zimage_heap_fix(int fd, const char *what, struct zimage_heap_fix *ret)
                 return 0;       /* shorter than a zImage header */
         if (r < 0)
                 return log_error_errno(r, "cannot read %s", what);
-        if (le32(header + ZIMAGE_MAGIC_OFFSET) != ZIMAGE_MAGIC)
+        if (get_le32(header + ZIMAGE_MAGIC_OFFSET) != ZIMAGE_MAGIC)
                 return 0;
 
         r = pe_read_info(fd, what, &info);

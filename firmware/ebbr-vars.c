@@ -52,17 +52,17 @@ int ebbr_vars_build(const struct efi_var *vars, size_t n, void **ret, size_t *re
                         return log_error(-ENOSPC, "EBBR variable file: %s (%zu bytes of data) does not fit in U-Boot's %u-byte variable buffer",
                                          vars[i].name, vars[i].size, EBBR_VARS_MAX_SIZE);
                 p = buf + off;
-                efi_put32(p, (uint32_t) vars[i].size);
-                efi_put32(p + 4, vars[i].attributes);
-                efi_put64(p + 8, 0);   /* time: only meaningful for authenticated variables */
+                put_le32(p, (uint32_t) vars[i].size);
+                put_le32(p + 4, vars[i].attributes);
+                put_le64(p + 8, 0);   /* time: only meaningful for authenticated variables */
                 efi_guid_to_disk(&vars[i].vendor, p + 16);
                 memcpy(p + ENTRY_HEADER_SIZE, name, name_size);
                 memcpy(p + ENTRY_HEADER_SIZE + name_size, vars[i].data, vars[i].size);
                 off += footprint;
         }
         memcpy(buf + 8, file_magic, sizeof(file_magic));
-        efi_put32(buf + 16, (uint32_t) off);
-        efi_put32(buf + 20, (uint32_t) crc32(0, buf + FILE_HEADER_SIZE, (uInt) (off - FILE_HEADER_SIZE)));
+        put_le32(buf + 16, (uint32_t) off);
+        put_le32(buf + 20, (uint32_t) crc32(0, buf + FILE_HEADER_SIZE, (uInt) (off - FILE_HEADER_SIZE)));
         *ret_size = off;
         *ret = buf;
         buf = NULL;
@@ -80,12 +80,12 @@ int ebbr_vars_parse(const void *data, size_t size, const char *what, struct efi_
         *ret_n = 0;
         if (size < FILE_HEADER_SIZE || memcmp(buf + 8, file_magic, sizeof(file_magic)) != 0)
                 return log_error(-EBADMSG, "%s: not an EBBR (U-Boot) variable file (no \"UbEfiVa\" magic, revision 1)", what);
-        if (efi_le64(buf) != 0)
+        if (get_le64(buf) != 0)
                 return log_error(-EBADMSG, "%s: reserved header field is not zero (U-Boot rejects the file)", what);
-        length = efi_le32(buf + 16);
+        length = get_le32(buf + 16);
         if (length != size || length < FILE_HEADER_SIZE)
                 return log_error(-EBADMSG, "%s: header says %zu bytes, the file has %zu", what, length, size);
-        if (efi_le32(buf + 20) != (uint32_t) crc32(0, buf + FILE_HEADER_SIZE, (uInt) (length - FILE_HEADER_SIZE)))
+        if (get_le32(buf + 20) != (uint32_t) crc32(0, buf + FILE_HEADER_SIZE, (uInt) (length - FILE_HEADER_SIZE)))
                 return log_error(-EBADMSG, "%s: CRC32 of the entries is wrong (U-Boot rejects the file)", what);
 
         while (off < length) {
@@ -97,7 +97,7 @@ int ebbr_vars_parse(const void *data, size_t size, const char *what, struct efi_
                         r = log_error(-EBADMSG, "%s: entry at 0x%zX runs past the end", what, off);
                         goto fail;
                 }
-                data_size = efi_le32(buf + off);
+                data_size = get_le32(buf + off);
                 r = ucs2_to_utf8(buf + off + ENTRY_HEADER_SIZE, length - off - ENTRY_HEADER_SIZE, &name, &name_size);
                 if (r == -ENOMEM)
                         goto fail;
@@ -110,7 +110,7 @@ int ebbr_vars_parse(const void *data, size_t size, const char *what, struct efi_
                         goto fail;
                 }
                 efi_guid_from_disk(buf + off + 16, &vendor);
-                r = efi_vars_append(&vars, &n, name, &vendor, efi_le32(buf + off + 4),
+                r = efi_vars_append(&vars, &n, name, &vendor, get_le32(buf + off + 4),
                                     buf + off + ENTRY_HEADER_SIZE + name_size, data_size);
                 if (r < 0)
                         goto fail;

@@ -58,7 +58,7 @@ static uint16_t fv_header_sum(const uint8_t *fv)
         uint16_t sum = 0;
 
         for (size_t i = 0; i < FV_HEADER_SIZE; i += 2)
-                sum = (uint16_t) (sum + efi_le16(fv + i));
+                sum = (uint16_t) (sum + get_le16(fv + i));
         return sum;
 }
 
@@ -79,23 +79,23 @@ static void put_fv_header(uint8_t *p)
 {
         memset(p, 0, FV_HEADER_SIZE);
         memcpy(p + 0x10, system_nv_data_fv_guid, 16);
-        efi_put64(p + 0x20, EDK2_VARS_REGION_SIZE);
+        put_le64(p + 0x20, EDK2_VARS_REGION_SIZE);
         memcpy(p + 0x28, FVH_SIGNATURE, 4);
-        efi_put32(p + 0x2c, FV_ATTRIBUTES);
-        efi_put16(p + 0x30, FV_HEADER_SIZE);
+        put_le32(p + 0x2c, FV_ATTRIBUTES);
+        put_le16(p + 0x30, FV_HEADER_SIZE);
         p[0x37] = FV_REVISION;
         /* The firmware describes the whole flash device, not just the FV. */
-        efi_put32(p + 0x38, (uint32_t) (EDK2_VARS_SIZE / FLASH_BLOCK_SIZE));
-        efi_put32(p + 0x3c, FLASH_BLOCK_SIZE);
+        put_le32(p + 0x38, (uint32_t) (EDK2_VARS_SIZE / FLASH_BLOCK_SIZE));
+        put_le32(p + 0x3c, FLASH_BLOCK_SIZE);
         /* Block map terminator {0, 0} at 0x40 is already zero. */
-        efi_put16(p + 0x32, (uint16_t) (0x10000 - fv_header_sum(p)));
+        put_le16(p + 0x32, (uint16_t) (0x10000 - fv_header_sum(p)));
 }
 
 static void put_store_header(uint8_t *p)
 {
         memset(p, 0, STORE_HEADER_SIZE);
         memcpy(p, auth_variable_store_guid, 16);
-        efi_put32(p + 16, EDK2_VARS_STORE_SIZE - FV_HEADER_SIZE);
+        put_le32(p + 16, EDK2_VARS_STORE_SIZE - FV_HEADER_SIZE);
         p[20] = STORE_FORMATTED;
         p[21] = STORE_HEALTHY;
 }
@@ -104,8 +104,8 @@ static void put_ftw_header(uint8_t *p)
 {
         memset(p, 0xff, FTW_HEADER_SIZE);
         memcpy(p, ftw_working_block_guid, 16);
-        efi_put64(p + 24, FTW_WORKING_SIZE - FTW_HEADER_SIZE);
-        efi_put32(p + 16, ftw_header_crc(p));
+        put_le64(p + 24, FTW_WORKING_SIZE - FTW_HEADER_SIZE);
+        put_le32(p + 16, ftw_header_crc(p));
         /* WorkingBlockValid is bit 0, set by clearing it (erase polarity 1). */
         p[20] = 0xfe;
 }
@@ -159,11 +159,11 @@ static int put_variable(uint8_t *region, size_t *off, const struct efi_var *v, s
 
         p = region + *off;
         memset(p, 0, AUTH_VARIABLE_HEADER_SIZE);  /* MonotonicCount, TimeStamp, PubKeyIndex: 0 */
-        efi_put16(p, VARIABLE_START_ID);
+        put_le16(p, VARIABLE_START_ID);
         p[2] = VAR_ADDED;
-        efi_put32(p + 4, v->attributes);
-        efi_put32(p + 36, (uint32_t) name_size);
-        efi_put32(p + 40, (uint32_t) v->size);
+        put_le32(p + 4, v->attributes);
+        put_le32(p + 36, (uint32_t) name_size);
+        put_le32(p + 40, (uint32_t) v->size);
         efi_guid_to_disk(&v->vendor, p + 44);
         memcpy(p + AUTH_VARIABLE_HEADER_SIZE, name, name_size);
         if (v->size > 0)
@@ -245,12 +245,12 @@ static int check_fv_header(const uint8_t *fv, const char *what)
                 return log_error(-EBADMSG, "%s: not an EDK2 variable store (no firmware volume signature \"_FVH\")", what);
         if (memcmp(fv + 0x10, system_nv_data_fv_guid, 16) != 0)
                 return log_error(-EBADMSG, "%s: the firmware volume is not a variable store (file system GUID is not FFF12B8D-7696-4C8B-A985-2747075B4F50)", what);
-        if (efi_le64(fv + 0x20) != EDK2_VARS_REGION_SIZE)
+        if (get_le64(fv + 0x20) != EDK2_VARS_REGION_SIZE)
                 return log_error(-EBADMSG, "%s: firmware volume length 0x%llX, ArmVirtQemu's is 0x%X", what,
-                                 (unsigned long long) efi_le64(fv + 0x20), EDK2_VARS_REGION_SIZE);
-        if (efi_le16(fv + 0x30) != FV_HEADER_SIZE || fv[0x37] != FV_REVISION)
+                                 (unsigned long long) get_le64(fv + 0x20), EDK2_VARS_REGION_SIZE);
+        if (get_le16(fv + 0x30) != FV_HEADER_SIZE || fv[0x37] != FV_REVISION)
                 return log_error(-EBADMSG, "%s: unexpected firmware volume header length 0x%X or revision %u", what,
-                                 efi_le16(fv + 0x30), fv[0x37]);
+                                 get_le16(fv + 0x30), fv[0x37]);
         if (fv_header_sum(fv) != 0)
                 return log_error(-EBADMSG, "%s: firmware volume header checksum is wrong (the firmware would erase the store)", what);
         return 0;
@@ -265,8 +265,8 @@ static int check_store_header(const uint8_t *h, const char *what, size_t *ret_he
                 *ret_header_size = PLAIN_VARIABLE_HEADER_SIZE;
         else
                 return log_error(-EBADMSG, "%s: no variable store header after the firmware volume header", what);
-        if (efi_le32(h + 16) != EDK2_VARS_STORE_SIZE - FV_HEADER_SIZE)
-                return log_error(-EBADMSG, "%s: variable store size 0x%X, expected 0x%X", what, efi_le32(h + 16),
+        if (get_le32(h + 16) != EDK2_VARS_STORE_SIZE - FV_HEADER_SIZE)
+                return log_error(-EBADMSG, "%s: variable store size 0x%X, expected 0x%X", what, get_le32(h + 16),
                                  EDK2_VARS_STORE_SIZE - FV_HEADER_SIZE);
         if (h[20] != STORE_FORMATTED || h[21] != STORE_HEALTHY)
                 return log_error(-EBADMSG, "%s: variable store is not marked formatted and healthy (format 0x%02X, state 0x%02X)",
@@ -278,7 +278,7 @@ static int check_ftw_header(const uint8_t *h, const char *what)
 {
         if (memcmp(h, ftw_working_block_guid, 16) != 0)
                 return log_error(-EBADMSG, "%s: no fault-tolerant write working block header at 0x%X", what, FTW_WORKING_OFFSET);
-        if (efi_le32(h + 16) != ftw_header_crc(h))
+        if (get_le32(h + 16) != ftw_header_crc(h))
                 return log_error(-EBADMSG, "%s: fault-tolerant write working block header CRC is wrong", what);
         return 0;
 }
@@ -327,14 +327,14 @@ static int parse_variables(const uint8_t *region, size_t header_size, const char
                  * write or reclaim, and the firmware reclaims it at its next
                  * start.
                  */
-                if (efi_le16(v) != VARIABLE_START_ID)
+                if (get_le16(v) != VARIABLE_START_ID)
                         break;
                 if (STORE_END - off < header_size) {
                         r = log_error(-EBADMSG, "%s: corrupt variable store: variable header at 0x%zX runs past the end", what, off);
                         goto fail;
                 }
-                name_size = efi_le32(v + name_at);
-                data_size = efi_le32(v + name_at + 4);
+                name_size = get_le32(v + name_at);
+                data_size = get_le32(v + name_at + 4);
                 if (name_size > STORE_END - off - header_size || data_size > STORE_END - off - header_size - name_size) {
                         r = log_error(-EBADMSG, "%s: corrupt variable store: variable at 0x%zX runs past the end (name %u, data %u bytes)",
                                       what, off, name_size, data_size);
@@ -350,7 +350,7 @@ static int parse_variables(const uint8_t *region, size_t header_size, const char
                                 goto fail;
                         }
                         efi_guid_from_disk(v + name_at + 8, &vendor);
-                        r = efi_vars_append(&vars, &n, name, &vendor, efi_le32(v + 4),
+                        r = efi_vars_append(&vars, &n, name, &vendor, get_le32(v + 4),
                                             v + header_size + name_size, data_size);
                         if (r < 0)
                                 goto fail;

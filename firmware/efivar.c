@@ -111,10 +111,10 @@ int ucs2_from_utf8(const char *s, size_t max_chars, uint8_t **ret, size_t *ret_s
 
                 if (k < 0 || n >= max_chars)
                         return -EINVAL;
-                efi_put16(out + 2 * n++, (uint16_t) c);
+                put_le16(out + 2 * n++, (uint16_t) c);
                 i += (size_t) k;
         }
-        efi_put16(out + 2 * n++, 0);
+        put_le16(out + 2 * n++, 0);
         *ret_size = 2 * n;
         *ret = out;
         out = NULL;
@@ -129,7 +129,7 @@ int ucs2_to_utf8(const uint8_t *p, size_t size, char **ret, size_t *ret_size)
         while (true) {
                 if (2 * chars + 2 > size)
                         return -EBADMSG;
-                if (efi_le16(p + 2 * chars) == 0)
+                if (get_le16(p + 2 * chars) == 0)
                         break;
                 chars++;
         }
@@ -138,7 +138,7 @@ int ucs2_to_utf8(const uint8_t *p, size_t size, char **ret, size_t *ret_size)
                 return -ENOMEM;
         q = out;
         for (size_t i = 0; i < chars; i++) {
-                uint32_t c = efi_le16(p + 2 * i);
+                uint32_t c = get_le16(p + 2 * i);
 
                 if (c >= 0xd800 && c <= 0xdfff)
                         c = 0xfffd;

@@ -11,6 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "byteorder.h"
+
 #include "guid.h"
 
 #define EFI_VARIABLE_NON_VOLATILE                          0x00000001u
@@ -66,20 +68,3 @@ int ucs2_to_utf8(const uint8_t *p, size_t size, char **ret, size_t *ret_size);
 /* "NV+BS+RT" and friends; unknown bits in hex. buf of 128 bytes is enough. */
 void efi_attributes_format(uint32_t attributes, char *buf, size_t size);
 
-static inline uint16_t efi_le16(const uint8_t *p) { return (uint16_t) (p[0] | p[1] << 8); }
-static inline uint32_t efi_le32(const uint8_t *p)
-{
-        return p[0] | p[1] << 8 | p[2] << 16 | (uint32_t) p[3] << 24;
-}
-static inline uint64_t efi_le64(const uint8_t *p) { return efi_le32(p) | (uint64_t) efi_le32(p + 4) << 32; }
-static inline void efi_put16(uint8_t *p, uint16_t v) { p[0] = (uint8_t) v; p[1] = (uint8_t) (v >> 8); }
-static inline void efi_put32(uint8_t *p, uint32_t v)
-{
-        for (int i = 0; i < 4; i++)
-                p[i] = (uint8_t) (v >> (8 * i));
-}
-static inline void efi_put64(uint8_t *p, uint64_t v)
-{
-        for (int i = 0; i < 8; i++)
-                p[i] = (uint8_t) (v >> (8 * i));
-}

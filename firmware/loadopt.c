@@ -56,7 +56,7 @@ static void put_node_header(uint8_t *p, uint8_t type, uint8_t subtype, uint16_t 
 {
         p[0] = type;
         p[1] = subtype;
-        efi_put16(p + 2, len);
+        put_le16(p + 2, len);
 }
 
 /* "EFI/BOOT/X.EFI" -> "\EFI\BOOT\X.EFI" */
@@ -99,15 +99,15 @@ int loadopt_build(const char *description, unsigned partno, const guid_t *part_g
         if (!out)
                 return -ENOMEM;
 
-        efi_put32(out, LOAD_OPTION_ACTIVE);
-        efi_put16(out + 4, (uint16_t) dp_size);
+        put_le32(out, LOAD_OPTION_ACTIVE);
+        put_le16(out + 4, (uint16_t) dp_size);
         memcpy(out + 6, desc, desc_size);
         p = out + 6 + desc_size;
 
         put_node_header(p, DP_MEDIA, DP_MEDIA_HD, HD_NODE_SIZE);
-        efi_put32(p + 4, partno);
-        efi_put64(p + 8, start_lba);
-        efi_put64(p + 16, size_lba);
+        put_le32(p + 4, partno);
+        put_le64(p + 8, start_lba);
+        put_le64(p + 16, size_lba);
         efi_guid_to_disk(part_guid, p + 24);
         p[40] = HD_MBR_TYPE_GPT;
         p[41] = HD_SIGNATURE_GUID;
@@ -161,15 +161,15 @@ static int print_hd(FILE *f, const uint8_t *n, size_t len)
 {
         if (len != HD_NODE_SIZE)
                 return -EBADMSG;
-        fprintf(f, "HD(%u,", efi_le32(n + 4));
+        fprintf(f, "HD(%u,", get_le32(n + 4));
         if (n[40] == HD_MBR_TYPE_GPT && n[41] == HD_SIGNATURE_GUID) {
                 fputs("GPT,", f);
                 print_guid_at(f, n + 24);
         } else if (n[41] == HD_SIGNATURE_MBR)
-                fprintf(f, "MBR,0x%08X", efi_le32(n + 24));
+                fprintf(f, "MBR,0x%08X", get_le32(n + 24));
         else
                 fprintf(f, "%u,0", n[41]);
-        fprintf(f, ",0x%llX,0x%llX)", (unsigned long long) efi_le64(n + 8), (unsigned long long) efi_le64(n + 16));
+        fprintf(f, ",0x%llX,0x%llX)", (unsigned long long) get_le64(n + 8), (unsigned long long) get_le64(n + 16));
         return 0;
 }
 
@@ -199,8 +199,8 @@ static int print_node(FILE *f, const uint8_t *n, size_t len)
         case DP_HARDWARE << 8 | DP_HW_MEMMAP:
                 if (len != 24)
                         return -EBADMSG;
-                fprintf(f, "MemoryMapped(0x%X,0x%llX,0x%llX)", efi_le32(n + 4),
-                        (unsigned long long) efi_le64(n + 8), (unsigned long long) efi_le64(n + 16));
+                fprintf(f, "MemoryMapped(0x%X,0x%llX,0x%llX)", get_le32(n + 4),
+                        (unsigned long long) get_le64(n + 8), (unsigned long long) get_le64(n + 16));
                 return 0;
         case DP_HARDWARE << 8 | DP_HW_VENDOR:
                 return print_vendor(f, "VenHw", n, len);
@@ -209,8 +209,8 @@ static int print_node(FILE *f, const uint8_t *n, size_t len)
 
                 if (len != 12)
                         return -EBADMSG;
-                hid = efi_le32(n + 4);
-                uid = efi_le32(n + 8);
+                hid = get_le32(n + 4);
+                uid = get_le32(n + 8);
                 /* PNP0A03 (PCI) and PNP0A08 (PCIe) host bridges, in EISA encoding. */
                 if (hid == 0x0a0341d0 || hid == 0x0a0841d0)
                         fprintf(f, "PciRoot(0x%X)", uid);
@@ -221,7 +221,7 @@ static int print_node(FILE *f, const uint8_t *n, size_t len)
         case DP_MESSAGING << 8 | DP_MSG_SCSI:
                 if (len != 8)
                         return -EBADMSG;
-                fprintf(f, "Scsi(0x%X,0x%X)", efi_le16(n + 4), efi_le16(n + 6));
+                fprintf(f, "Scsi(0x%X,0x%X)", get_le16(n + 4), get_le16(n + 6));
                 return 0;
         case DP_MESSAGING << 8 | DP_MSG_USB:
                 if (len != 6)
@@ -231,12 +231,12 @@ static int print_node(FILE *f, const uint8_t *n, size_t len)
         case DP_MESSAGING << 8 | DP_MSG_SATA:
                 if (len != 10)
                         return -EBADMSG;
-                fprintf(f, "Sata(0x%X,0x%X,0x%X)", efi_le16(n + 4), efi_le16(n + 6), efi_le16(n + 8));
+                fprintf(f, "Sata(0x%X,0x%X,0x%X)", get_le16(n + 4), get_le16(n + 6), get_le16(n + 8));
                 return 0;
         case DP_MESSAGING << 8 | DP_MSG_NVME:
                 if (len != 16)
                         return -EBADMSG;
-                fprintf(f, "NVMe(0x%X,", efi_le32(n + 4));
+                fprintf(f, "NVMe(0x%X,", get_le32(n + 4));
                 print_hex(f, n + 8, 8);
                 fputc(')', f);
                 return 0;
@@ -255,22 +255,22 @@ static int print_node(FILE *f, const uint8_t *n, size_t len)
                 if (len != 19)
                         return -EBADMSG;
                 /* 0 means "the device's default" for every field. */
-                fprintf(f, "Uart(%llu,%u,%c,%u)", (unsigned long long) efi_le64(n + 8), n[16],
+                fprintf(f, "Uart(%llu,%u,%c,%u)", (unsigned long long) get_le64(n + 8), n[16],
                         n[17] < sizeof(parity) - 1 ? parity[n[17]] : '?', n[18]);
                 return 0;
         }
         case DP_MESSAGING << 8 | DP_MSG_USB_CLASS:
                 if (len != 11)
                         return -EBADMSG;
-                fprintf(f, "UsbClass(0x%X,0x%X,0x%X,0x%X,0x%X)", efi_le16(n + 4), efi_le16(n + 6), n[8], n[9], n[10]);
+                fprintf(f, "UsbClass(0x%X,0x%X,0x%X,0x%X,0x%X)", get_le16(n + 4), get_le16(n + 6), n[8], n[9], n[10]);
                 return 0;
         case DP_MEDIA << 8 | DP_MEDIA_HD:
                 return print_hd(f, n, len);
         case DP_MEDIA << 8 | DP_MEDIA_CDROM:
                 if (len != 24)
                         return -EBADMSG;
-                fprintf(f, "CDROM(0x%X,0x%llX,0x%llX)", efi_le32(n + 4),
-                        (unsigned long long) efi_le64(n + 8), (unsigned long long) efi_le64(n + 16));
+                fprintf(f, "CDROM(0x%X,0x%llX,0x%llX)", get_le32(n + 4),
+                        (unsigned long long) get_le64(n + 8), (unsigned long long) get_le64(n + 16));
                 return 0;
         case DP_MEDIA << 8 | DP_MEDIA_VENDOR:
                 return print_vendor(f, "VenMedia", n, len);
@@ -287,8 +287,8 @@ static int print_node(FILE *f, const uint8_t *n, size_t len)
         case DP_MEDIA << 8 | DP_MEDIA_OFFSET:
                 if (len != 24)
                         return -EBADMSG;
-                fprintf(f, "Offset(0x%llX,0x%llX)", (unsigned long long) efi_le64(n + 8),
-                        (unsigned long long) efi_le64(n + 16));
+                fprintf(f, "Offset(0x%llX,0x%llX)", (unsigned long long) get_le64(n + 8),
+                        (unsigned long long) get_le64(n + 16));
                 return 0;
         default:
                 /* The generic form of the UEFI text notation. */
@@ -315,7 +315,7 @@ static int format_nodes(FILE *f, const uint8_t *p, size_t size, const char **rea
                         *reason = "device path runs past its end without an End node";
                         return -EBADMSG;
                 }
-                len = efi_le16(p + off + 2);
+                len = get_le16(p + off + 2);
                 if (len < 4 || len > size - off) {
                         *reason = "device path node with a bad length";
                         return -EBADMSG;
@@ -380,7 +380,7 @@ static int format_loadopt(FILE *f, const uint8_t *p, size_t size, const char **r
                 *reason = "shorter than a load option header";
                 return -EBADMSG;
         }
-        dp_len = efi_le16(p + 4);
+        dp_len = get_le16(p + 4);
         r = ucs2_to_utf8(p + 6, size - 6, &desc, &desc_size);
         if (r == -EBADMSG)
                 *reason = "description not NUL-terminated";
@@ -390,7 +390,7 @@ static int format_loadopt(FILE *f, const uint8_t *p, size_t size, const char **r
                 *reason = "file path list runs past the end of the option";
                 return -EBADMSG;
         }
-        fprintf(f, "%c %s  ", efi_le32(p) & LOAD_OPTION_ACTIVE ? '*' : ' ', desc);
+        fprintf(f, "%c %s  ", get_le32(p) & LOAD_OPTION_ACTIVE ? '*' : ' ', desc);
         r = format_nodes(f, p + 6 + desc_size, dp_len, reason);
         if (r < 0)
                 return r;
@@ -422,7 +422,7 @@ int boot_entry_vars(const struct boot_entry *e, struct efi_var **ret, size_t *re
                 return log_error(r, "boot entry: the description and loader path must be non-empty UCS-2 text, the partition number not 0");
         if (r < 0)
                 return log_error_errno(r, "cannot build the boot entry");
-        efi_put16(timeout, (uint16_t) e->timeout);
+        put_le16(timeout, (uint16_t) e->timeout);
 
         r = efi_vars_append(&vars, &n, "Boot0000", &efi_global_variable_guid, EFI_VARIABLE_NV_BS_RT, option, option_size);
         if (r >= 0)

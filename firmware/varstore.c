@@ -27,19 +27,19 @@ static const guid_t varstore_type = { {
 static int check_gpt_header(uint8_t *hdr, const char *what, uint64_t *entries_lba, uint32_t *n_entries,
                             uint32_t *entry_size, uint32_t *entries_crc)
 {
-        uint32_t hdr_size = efi_le32(hdr + 12), crc = efi_le32(hdr + 16);
+        uint32_t hdr_size = get_le32(hdr + 12), crc = get_le32(hdr + 16);
 
         if (memcmp(hdr, "EFI PART", 8) != 0)
                 return log_error(-EBADMSG, "%s: not a GPT disk image (no \"EFI PART\" header at LBA 1)", what);
         if (hdr_size < 92 || hdr_size > SECTOR)
                 return log_error(-EBADMSG, "%s: GPT header size %u is implausible", what, hdr_size);
-        efi_put32(hdr + 16, 0);
+        put_le32(hdr + 16, 0);
         if ((uint32_t) crc32(0, hdr, hdr_size) != crc)
                 return log_error(-EBADMSG, "%s: GPT header CRC is wrong", what);
-        *entries_lba = efi_le64(hdr + 72);
-        *n_entries = efi_le32(hdr + 80);
-        *entry_size = efi_le32(hdr + 84);
-        *entries_crc = efi_le32(hdr + 88);
+        *entries_lba = get_le64(hdr + 72);
+        *n_entries = get_le32(hdr + 80);
+        *entry_size = get_le32(hdr + 84);
+        *entries_crc = get_le32(hdr + 88);
         if (*n_entries == 0 || *n_entries > GPT_MAX_ENTRIES || *entry_size < 128 || *entry_size > 4096 ||
             *entry_size % 8 != 0 || *entries_lba < 2 || *entries_lba > UINT64_MAX / SECTOR - 1)
                 return log_error(-EBADMSG, "%s: GPT header has an implausible partition array", what);
@@ -82,7 +82,7 @@ int gpt_find_partition(int fd, const char *what, const guid_t *type, struct gpt_
 
         for (uint32_t i = 0; i < n_entries; i++) {
                 const uint8_t *e = entries + (size_t) i * entry_size;
-                uint64_t first = efi_le64(e + 32), last = efi_le64(e + 40);
+                uint64_t first = get_le64(e + 32), last = get_le64(e + 40);
 
                 if (memcmp(e, type_disk, 16) != 0)
                         continue;
@@ -182,7 +182,7 @@ void efi_var_print(FILE *out, const struct efi_var *v)
                 }
                 fprintf(out, "    %s:", v->name);
                 for (size_t i = 0; i < v->size; i += 2)
-                        fprintf(out, "%s%04X", i ? "," : " ", efi_le16(d + i));
+                        fprintf(out, "%s%04X", i ? "," : " ", get_le16(d + i));
                 fputc('\n', out);
         } else if (is_global(v) && name_in(v->name, u16_values, ELEMENTSOF(u16_values))) {
                 if (v->size != 2) {
@@ -190,9 +190,9 @@ void efi_var_print(FILE *out, const struct efi_var *v)
                         return;
                 }
                 if (strcmp(v->name, "Timeout") == 0)
-                        fprintf(out, "    Timeout: %u s\n", efi_le16(d));
+                        fprintf(out, "    Timeout: %u s\n", get_le16(d));
                 else
-                        fprintf(out, "    %s: %04X\n", v->name, efi_le16(d));
+                        fprintf(out, "    %s: %04X\n", v->name, get_le16(d));
         } else if (is_global(v) && name_in(v->name, ascii, ELEMENTSOF(ascii))) {
                 size_t len = v->size > 0 && d[v->size - 1] == 0 ? v->size - 1 : v->size;
 

@@ -561,6 +561,7 @@ static int build_uki(struct bootchain *bc, const struct bootfiles *bf, const cha
                         .uname = bc->version,
                         .machine = bc->arch->pe_machine,
                         .magic = bc->arch->pe_magic,
+                        .root = bf->dir,
                 }, fd, &size);
         if (r < 0) {
                 close(fd);

@@ -24,6 +24,14 @@ extern char **environ;
 
 /* ---- formatting ---- */
 
+/* What messages call the file system: its name, else where it is (a temporary file, to the user). */
+static int describe(const struct ext4_params *p, uint64_t offset, const char *path, char **ret)
+{
+        if (p->name)
+                return asprintf(ret, "%s (ext4)", p->name);
+        return asprintf(ret, "ext4 at offset %" PRIu64 " of %s", offset, path);
+}
+
 int ext4_format(const char *path, uint64_t offset, uint64_t size, const struct ext4_params *p)
 {
         _cleanup_free_ char *ext_opts = NULL, *size_arg = NULL, *inodes_arg = NULL, *fake_time = NULL;
@@ -34,7 +42,7 @@ int ext4_format(const char *path, uint64_t offset, uint64_t size, const struct e
         const char *argv[32];
         size_t n = 0;
 
-        if (asprintf(&what, "ext4 at offset %" PRIu64 " of %s", offset, path) < 0)
+        if (describe(p, offset, path, &what) < 0)
                 return -ENOMEM;
         if (offset % 512 != 0)
                 return log_error(-EINVAL, "%s: offset is not sector aligned", what);
@@ -1008,7 +1016,7 @@ int ext4_fill(const char *path, uint64_t offset, struct content *c, const struct
         errcode_t err;
         int r;
 
-        if (asprintf(&what, "ext4 at offset %" PRIu64 " of %s", offset, path) < 0)
+        if (describe(p, offset, path, &what) < 0)
                 return -ENOMEM;
         if (asprintf(&io_opts, "offset=%" PRIu64, offset) < 0)
                 return -ENOMEM;

@@ -12,6 +12,7 @@
 #include "content.h"
 
 struct ext4_params {
+        const char *name;       /* how messages name it ("partition \"root\""); NULL: by offset and path */
         const char *label;      /* -L; NULL: none */
         const char *uuid;       /* file-system UUID string; NULL: random */
         const char *hash_seed;  /* htree hash seed (UUID string); NULL: random */

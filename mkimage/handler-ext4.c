@@ -1,14 +1,21 @@
 /* SPDX-License-Identifier: MIT */
+#include <stdio.h>
+
 #include "content.h"
 #include "ext4.h"
 #include "handler.h"
 
+/* Room for "partition \"NAME\"": GPT names have at most 36 characters, UTF-8 at most 4 bytes each. */
+#define NAME_MAX_SIZE (16 + 36 * 4)
+
 static void params_for(const struct job *job, const struct plan_partition *pp, struct ext4_params *params,
-                       char uuid[GUID_STRING_MAX], char hash_seed[GUID_STRING_MAX])
+                       char uuid[GUID_STRING_MAX], char hash_seed[GUID_STRING_MAX], char name[NAME_MAX_SIZE])
 {
         guid_format(&pp->fs_uuid, uuid);
         guid_format(&pp->fs_hash_seed, hash_seed);
+        snprintf(name, NAME_MAX_SIZE, "partition \"%s\"", pp->layout->name);
         *params = (struct ext4_params) {
+                .name = name,
                 .label = pp->layout->label,
                 .uuid = uuid,
                 .hash_seed = hash_seed,
@@ -19,10 +26,10 @@ static void params_for(const struct job *job, const struct plan_partition *pp, s
 
 static int ext4_format_partition(const struct job *job, const struct plan_partition *pp)
 {
-        char uuid[GUID_STRING_MAX], hash_seed[GUID_STRING_MAX];
+        char uuid[GUID_STRING_MAX], hash_seed[GUID_STRING_MAX], name[NAME_MAX_SIZE];
         struct ext4_params params;
 
-        params_for(job, pp, &params, uuid, hash_seed);
+        params_for(job, pp, &params, uuid, hash_seed, name);
         return ext4_format(job->image_path, pp->offset, pp->size, &params);
 }
 
@@ -30,7 +37,7 @@ static int ext4_format_partition(const struct job *job, const struct plan_partit
 static int ext4_fill_partition(const struct job *job, const struct plan_partition *pp)
 {
         _cleanup_content_ struct content *c = NULL;
-        char uuid[GUID_STRING_MAX], hash_seed[GUID_STRING_MAX];
+        char uuid[GUID_STRING_MAX], hash_seed[GUID_STRING_MAX], name[NAME_MAX_SIZE];
         struct ext4_params params;
         int r;
 
@@ -41,7 +48,7 @@ static int ext4_fill_partition(const struct job *job, const struct plan_partitio
                 return r;
         if (job->owner_set)
                 content_set_owner(c, job->uid, job->gid);
-        params_for(job, pp, &params, uuid, hash_seed);
+        params_for(job, pp, &params, uuid, hash_seed, name);
         return ext4_fill(job->image_path, pp->offset, c, &params);
 }
 

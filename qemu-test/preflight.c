@@ -9,6 +9,7 @@
 #include <strings.h>
 #include <sys/stat.h>
 
+#include "byteorder.h"
 #include "log.h"
 #include "util.h"
 
@@ -27,14 +28,11 @@ static const uint8_t varstore_type_guid[16] = {
         0x8f, 0xf7, 0x33, 0x27, 0x97, 0xfa, 0x45, 0x4f, 0x8c, 0xc4, 0x56, 0x97, 0x3b, 0xf4, 0x64, 0xdb,
 };
 
-static uint16_t le16(const uint8_t *p) { return p[0] | p[1] << 8; }
-static uint32_t le32(const uint8_t *p) { return p[0] | p[1] << 8 | p[2] << 16 | (uint32_t) p[3] << 24; }
-static uint64_t le64(const uint8_t *p) { return le32(p) | (uint64_t) le32(p + 4) << 32; }
 
 static void format_guid(const uint8_t *g, char buf[37])
 {
         snprintf(buf, 37, "%08X-%04X-%04X-%02X%02X-%02X%02X%02X%02X%02X%02X",
-                 le32(g), le16(g + 4), le16(g + 6), g[8], g[9], g[10], g[11], g[12], g[13], g[14], g[15]);
+                 get_le32(g), get_le16(g + 4), get_le16(g + 6), g[8], g[9], g[10], g[11], g[12], g[13], g[14], g[15]);
 }
 
 static int set_problem(char **problem, const char *fmt, ...) _printf_(2, 3);
@@ -81,15 +79,15 @@ static int fat_open(int fd, uint64_t offset, uint64_t size, struct fat *f)
                 return r;
         if (bs[510] != 0x55 || bs[511] != 0xaa)
                 return 0;
-        f->bytes_per_sector = le16(bs + 11);
-        reserved = le16(bs + 14);
+        f->bytes_per_sector = get_le16(bs + 11);
+        reserved = get_le16(bs + 14);
         n_fats = bs[16];
-        fat_sectors = le32(bs + 36);
-        total_sectors = le16(bs + 19) ?: le32(bs + 32);
-        f->root_cluster = le32(bs + 44);
+        fat_sectors = get_le32(bs + 36);
+        total_sectors = get_le16(bs + 19) ?: get_le32(bs + 32);
+        f->root_cluster = get_le32(bs + 44);
         if (!is_power_of_two(f->bytes_per_sector) || f->bytes_per_sector < 512 || f->bytes_per_sector > 4096 ||
             !is_power_of_two(bs[13]) || reserved == 0 || n_fats == 0 ||
-            le16(bs + 17) != 0 /* root entries: FAT12/16 only */ || le16(bs + 22) != 0 || fat_sectors == 0)
+            get_le16(bs + 17) != 0 /* root entries: FAT12/16 only */ || get_le16(bs + 22) != 0 || fat_sectors == 0)
                 return 0;
         f->cluster_size = f->bytes_per_sector * bs[13];
         f->fat_offset = (uint64_t) reserved * f->bytes_per_sector;
@@ -117,7 +115,7 @@ static uint32_t fat_next(const struct fat *f, uint32_t cluster)
 
         if (pread_all(f->fd, e, 4, f->offset + f->fat_offset + (uint64_t) cluster * 4) < 0)
                 return 0;
-        next = le32(e) & 0x0fffffff;
+        next = get_le32(e) & 0x0fffffff;
         return next >= 2 && next < f->n_clusters + 2 ? next : 0;
 }
 
@@ -167,8 +165,8 @@ static int fat_lookup(const struct fat *f, uint32_t dir, const char *name, bool 
                                 continue;
                         if (!!(e[11] & 0x10) != want_dir)
                                 continue;
-                        *ret_cluster = (uint32_t) le16(e + 20) << 16 | le16(e + 26);
-                        *ret_size = le32(e + 28);
+                        *ret_cluster = (uint32_t) get_le16(e + 20) << 16 | get_le16(e + 26);
+                        *ret_size = get_le32(e + 28);
                         return 1;
                 }
         }
@@ -225,11 +223,11 @@ static int find_boot_file(const struct fat *f, const char *name, uint16_t *machi
                 return r;
         if (r < 0x40 || head[0] != 'M' || head[1] != 'Z')
                 return 1;
-        lfanew = le32(head + 0x3c);
+        lfanew = get_le32(head + 0x3c);
         if (lfanew > (uint32_t) r - 6 || memcmp(head + lfanew, "PE\0\0", 4) != 0)
                 return 1;
         *is_pe = true;
-        *machine = le16(head + lfanew + 4);
+        *machine = get_le16(head + lfanew + 4);
         return 1;
 }
 
@@ -276,7 +274,7 @@ static void find_varstore(const uint8_t *entries, uint32_t n_entries, uint32_t e
 {
         for (uint32_t i = 0; i < n_entries; i++) {
                 const uint8_t *e = entries + (size_t) i * entry_size;
-                uint64_t first = le64(e + 32), last = le64(e + 40);
+                uint64_t first = get_le64(e + 32), last = get_le64(e + 40);
 
                 if (memcmp(e, varstore_type_guid, 16) != 0)
                         continue;
@@ -325,9 +323,9 @@ int preflight_check(const char *image, enum arch arch, char **problem, struct im
         if (memcmp(hdr, "EFI PART", 8) != 0)
                 return log_error(-EINVAL, "%s is not a GPT disk image (no \"EFI PART\" header at LBA 1)", image);
 
-        entries_lba = le64(hdr + 72);
-        n_entries = le32(hdr + 80);
-        entry_size = le32(hdr + 84);
+        entries_lba = get_le64(hdr + 72);
+        n_entries = get_le32(hdr + 80);
+        entry_size = get_le32(hdr + 84);
         if (n_entries == 0 || n_entries > MAX_GPT_ENTRIES || entry_size < 128 || entry_size > 4096 ||
             entry_size % 8 != 0 || entries_lba < 2 || entries_lba > UINT64_MAX / SECTOR)
                 return log_error(-EINVAL, "%s: GPT header has an implausible partition array", image);
@@ -348,8 +346,8 @@ int preflight_check(const char *image, enum arch arch, char **problem, struct im
                         continue;
                 if (memcmp(e, esp_type_guid, 16) == 0) {
                         have_esp = true;
-                        first = le64(e + 32);
-                        last = le64(e + 40);
+                        first = get_le64(e + 32);
+                        last = get_le64(e + 40);
                         break;
                 }
                 format_guid(e, guid);

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "byteorder.h"
 #include "log.h"
 #include "util.h"
 
@@ -45,19 +46,18 @@ static int set_machine(const char *path, uint16_t old, uint16_t new)
                 return log_error_errno(r, "cannot read %s", path);
         if (dos[0] != 'M' || dos[1] != 'Z')
                 return log_error(-EINVAL, "%s: not a PE file (no MZ header)", path);
-        lfanew = dos[0x3c] | dos[0x3d] << 8 | dos[0x3e] << 16 | (uint32_t) dos[0x3f] << 24;
+        lfanew = get_le32(dos + 0x3c);
         r = pread_all(fd, pe, sizeof(pe), lfanew);
         if (r < 0)
                 return log_error_errno(r, "%s: cannot read the PE header", path);
         if (memcmp(pe, "PE\0\0", 4) != 0)
                 return log_error(-EINVAL, "%s: not a PE file (no PE signature)", path);
-        machine = pe[4] | pe[5] << 8;
+        machine = get_le16(pe + 4);
         if (machine == new)
                 return 0;
         if (machine != old)
                 return log_error(-EINVAL, "%s: PE machine is 0x%04x, expected 0x%04x", path, machine, old);
-        pe[4] = new & 0xff;
-        pe[5] = new >> 8;
+        put_le16(pe + 4, new);
         r = pwrite_all(fd, pe + 4, 2, (uint64_t) lfanew + 4);
         if (r < 0)
                 return log_error_errno(r, "cannot write %s", path);

@@ -60,6 +60,9 @@ if "$MKVMIMAGE" -q --arch aa64 --bootloader none --layout "$WORK/small.conf" "$t
         fail "a 20 MiB root took a tree of $payload KiB"
 fi
 grep -Eq "needs at least [0-9.]+ MiB" "$WORK/err" || fail "too-small root: $(cat "$WORK/err")"
+# It names the partition, not the temporary file the image is built in.
+grep -q '^mkvmimage: partition "root" (ext4): content does not fit' "$WORK/err" ||
+        fail "too-small root: the message does not name the partition: $(cat "$WORK/err")"
 [ -z "$(ls -A "$WORK/out")" ] || fail "too-small root left files"
 pass "too-small root: $(tail -n 1 "$WORK/err")"
 

@@ -99,8 +99,8 @@ static int fuzz_ebbr(FILE *sink, const struct efi_var *vars, size_t n, unsigned 
                 if (rnd() % 4 == 0)
                         len = 24 + rnd() % (size - 24 + 1);   /* truncated, header fixed up */
                 if (rnd() % 8 != 0) {
-                        efi_put32(buf + 16, (uint32_t) len);
-                        efi_put32(buf + 20, (uint32_t) crc32(0, buf + 24, (uInt) (len - 24)));
+                        put_le32(buf + 16, (uint32_t) len);
+                        put_le32(buf + 20, (uint32_t) crc32(0, buf + 24, (uInt) (len - 24)));
                 }
                 if (ebbr_vars_parse(buf, len, "fuzz.var", &got, &got_n) < 0)
                         bad++;

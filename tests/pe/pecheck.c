@@ -25,6 +25,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "byteorder.h"
 #include "log.h"
 #include "pe.h"
 #include "util.h"
@@ -107,21 +108,13 @@ static uint64_t next_random(uint64_t *state)
         return *state * UINT64_C(0x2545F4914F6CDD1D);
 }
 
-static void put_le32(uint8_t *p, uint32_t v)
-{
-        p[0] = v;
-        p[1] = v >> 8;
-        p[2] = v >> 16;
-        p[3] = v >> 24;
-}
-
 /*
  * Damage a copy of the file. Random flips alone rarely hit the few header
  * bytes that steer the parser, so half the cases aim at them on purpose.
  */
 static size_t damage(uint8_t *buf, size_t size, uint64_t *rnd)
 {
-        uint32_t pe_offset = size >= 64 ? (uint32_t) (buf[0x3c] | buf[0x3d] << 8 | buf[0x3e] << 16 | (uint32_t) buf[0x3f] << 24) : 0;
+        uint32_t pe_offset = size >= 64 ? get_le32(buf + 0x3c) : 0;
         static const uint32_t hostile[] = { 0, 1, 0x7fffffff, 0x80000000, 0xffffffff, 0xfffffff0, 0xffff, 0x10000 };
         /* Offsets (from "PE\0\0") of the COFF and optional header fields the parser reads. */
         static const uint32_t fields[] = { 4, 6, 20, 22, 24, 24 + 32, 24 + 36, 24 + 56, 24 + 60, 24 + 68,
