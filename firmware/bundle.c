@@ -14,7 +14,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -46,53 +45,11 @@
 #define FILE_RUN "run"
 #define FILE_MANIFEST "MANIFEST"
 
-static const struct {
-        const char *aliases[3];
-        struct bundle_arch arch;
-} arches[] = {
-        { { "aarch64", "arm64" }, {
-                .name = "aa64",
-                .removable_file = "BOOTAA64.EFI",
-                .qemu = "qemu-system-aarch64",
-                .cpu = "cortex-a57",
-                .gic_version = 3,
-                .acpi = true,
-                .descriptor_arch = "aarch64",
-                .libvirt_arch = "aarch64",
-                .edk2_package = "qemu-efi-aarch64",
-        } },
-        { { "armhf", "armv7" }, {
-                .name = "arm",
-                .removable_file = "BOOTARM.EFI",
-                .qemu = "qemu-system-arm",
-                .cpu = "cortex-a15",
-                .gic_version = 2,
-                .acpi = false,
-                .descriptor_arch = "arm",
-                .libvirt_arch = "armv7l",
-                .edk2_package = "qemu-efi-arm",
-        } },
-};
-
 /* String order (guid_t); the library does not link the GUID parser. */
 static const guid_t esp_type = { {
         0xc1, 0x2a, 0x73, 0x28, 0xf8, 0x1f, 0x11, 0xd2, 0xba, 0x4b, 0x00, 0xa0, 0xc9, 0x3e, 0xc9, 0x3b } };
 static const guid_t varstore_type = { {
         0x27, 0x33, 0xf7, 0x8f, 0xfa, 0x97, 0x4f, 0x45, 0x8c, 0xc4, 0x56, 0x97, 0x3b, 0xf4, 0x64, 0xdb } };
-
-const struct bundle_arch *bundle_arch_find(const char *name)
-{
-        if (!name)
-                return NULL;
-        for (size_t i = 0; i < ELEMENTSOF(arches); i++) {
-                if (strcasecmp(name, arches[i].arch.name) == 0)
-                        return &arches[i].arch;
-                for (size_t j = 0; j < ELEMENTSOF(arches[i].aliases) && arches[i].aliases[j]; j++)
-                        if (strcasecmp(name, arches[i].aliases[j]) == 0)
-                                return &arches[i].arch;
-        }
-        return NULL;
-}
 
 enum output_kind {
         OUTPUT_DIRECTORY,
@@ -269,7 +226,7 @@ static int inspect_image(struct bundle *b)
 
 /* ---- the firmware (QEMU firmware descriptors, as libvirt and the harness read them) -- */
 
-static int find_firmware(const struct bundle_arch *a, const char *only_dir, struct firmware *ret)
+static int find_firmware(const struct arch *a, const char *only_dir, struct firmware *ret)
 {
         struct edk2_descriptor d = {};
         int r;
@@ -755,7 +712,7 @@ static char *strdup_printf(const char *fmt, ...)
 /* A QEMU firmware descriptor (docs/interop/firmware.json) for the bundle's own firmware files. */
 static char *descriptor_json(struct bundle *b)
 {
-        const struct bundle_arch *a = b->req->arch;
+        const struct arch *a = b->req->arch;
         json_object *root = json_object_new_object(), *mapping = json_object_new_object();
         json_object *code = json_object_new_object(), *targets = json_object_new_array();
         json_object *target = json_object_new_object(), *machines = json_object_new_array();
@@ -844,7 +801,7 @@ static char *xml_escape(const char *s)
 /* QEMU option values separate keys with commas; a literal one is doubled. */
 static char *libvirt_xml(struct bundle *b)
 {
-        const struct bundle_arch *a = b->req->arch;
+        const struct arch *a = b->req->arch;
         _cleanup_free_ char *dir = xml_escape(b->install_dir), *qdir = qemu_opt_escape(b->install_dir);
         _cleanup_free_ char *qdir_xml = NULL, *firmware = NULL, *commandline = NULL;
 
@@ -917,12 +874,12 @@ static char *libvirt_xml(struct bundle *b)
                 b->name, dir,
                 b->have_varstore ? " xmlns:qemu='http://libvirt.org/schemas/domain/qemu/1.0'" : "",
                 b->name, b->memory_mib, b->cpus, a->libvirt_arch, firmware,
-                a->acpi ? "    <acpi/>\n" : "", a->gic_version, a->cpu, a->qemu, dir, FILE_DISK, commandline);
+                a->acpi ? "    <acpi/>\n" : "", a->gic_version, a->qemu_cpu, a->qemu, dir, FILE_DISK, commandline);
 }
 
 static char *run_script(struct bundle *b)
 {
-        const struct bundle_arch *a = b->req->arch;
+        const struct arch *a = b->req->arch;
         _cleanup_free_ char *machine = NULL, *vars = NULL, *disk = NULL;
 
         machine = strdup_printf("virt,gic-version=%u", a->gic_version);
@@ -972,12 +929,12 @@ static char *run_script(struct bundle *b)
                 "        \"$@\"\n",
                 b->name, a->name, a->edk2_package, b->fw.package_version, a->qemu,
                 b->have_varstore ? "#\n# EFI variables live in the disk image itself (its varstore partition).\n" : "",
-                a->qemu, machine, a->cpu, b->memory_mib, b->cpus, FILE_CODE, vars, disk);
+                a->qemu, machine, a->qemu_cpu, b->memory_mib, b->cpus, FILE_CODE, vars, disk);
 }
 
 static char *manifest(struct bundle *b)
 {
-        const struct bundle_arch *a = b->req->arch;
+        const struct arch *a = b->req->arch;
         char *text = NULL;
         size_t len;
         FILE *f = open_memstream(&text, &len);

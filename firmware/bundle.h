@@ -26,25 +26,11 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-/* One row per architecture: what starting a VM of it takes. */
-struct bundle_arch {
-        const char *name;             /* CLI name: "aa64" */
-        const char *removable_file;   /* \EFI\BOOT\<this> */
-        const char *qemu;             /* QEMU system emulator */
-        const char *cpu;              /* -cpu, as the harness's default cell */
-        unsigned gic_version;
-        bool acpi;                    /* EDK2 hands over ACPI tables (aa64 only) */
-        const char *descriptor_arch;  /* "architecture" in QEMU firmware descriptors */
-        const char *libvirt_arch;     /* <type arch=...> */
-        const char *edk2_package;     /* Debian package with the EDK2 build */
-};
-
-/* By CLI name or alias (aa64, aarch64, arm64; arm, armhf, armv7), case-insensitive; NULL if unknown. */
-const struct bundle_arch *bundle_arch_find(const char *name);
+#include "arch.h"
 
 struct bundle_request {
         const char *image;               /* GPT disk image; must have an ESP */
-        const struct bundle_arch *arch;
+        const struct arch *arch;         /* the architecture, with its reference platform */
         const char *output;              /* NAME.tar, .tar.gz/.tgz, .tar.xz/.txz, .tar.zst/.tzst, or a
                                           * directory (trailing '/' or an existing one; created, must
                                           * be empty if it exists) */

@@ -89,7 +89,7 @@ int bundle_main(int argc, char **argv)
         }
         if (!arch)
                 return log_error(-EINVAL, "--arch is required (aa64 or arm)"), 2;
-        req.arch = bundle_arch_find(arch);
+        req.arch = arch_find(arch);
         if (!req.arch)
                 return log_error(-EINVAL, "unknown architecture \"%s\" (aa64, arm)", arch), 2;
         if (optind != argc - 1)

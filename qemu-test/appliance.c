@@ -38,7 +38,7 @@ static bool file_exists_in(const char *dir, const char *name)
 }
 
 /* "# mkvmimage appliance bundle NAME (aa64)": the first line of MANIFEST. */
-static int arch_from_manifest(const char *dir, enum arch *ret)
+static int arch_from_manifest(const char *dir, enum arch_id *ret)
 {
         _cleanup_free_ char *path = NULL;
         _cleanup_fclose_ FILE *f = NULL;

@@ -17,7 +17,7 @@ struct appliance {
         char *image;      /* dir/disk.img */
         char *code;       /* dir/efi-code.fd */
         char *vars;       /* dir/efi-vars.fd, NULL for a varstore bundle */
-        enum arch arch;   /* from MANIFEST */
+        enum arch_id arch;   /* from MANIFEST */
         bool unpacked;    /* dir is ours: removed by appliance_done() */
 };
 

@@ -18,9 +18,9 @@ static int check_firmware_file(const char *path, const char *what, const char *p
         return 0;
 }
 
-static int find_in_descriptors(enum arch arch, const struct firmware_options *o, struct edk2_firmware *ret)
+static int find_in_descriptors(enum arch_id arch, const struct firmware_options *o, struct edk2_firmware *ret)
 {
-        const struct arch_info *a = arch_get(arch);
+        const struct arch *a = arch_get(arch);
         struct edk2_descriptor d = {};
         int r;
 
@@ -41,9 +41,9 @@ static int find_in_descriptors(enum arch arch, const struct firmware_options *o,
         return 0;
 }
 
-int edk2_firmware_find(enum arch arch, const struct firmware_options *o, struct edk2_firmware *ret)
+int edk2_firmware_find(enum arch_id arch, const struct firmware_options *o, struct edk2_firmware *ret)
 {
-        const struct arch_info *a = arch_get(arch);
+        const struct arch *a = arch_get(arch);
         struct edk2_firmware f = {};
         int r;
 
@@ -83,7 +83,7 @@ void edk2_firmware_done(struct edk2_firmware *f)
         *f = (struct edk2_firmware) {};
 }
 
-int uboot_firmware_find(enum arch arch, const struct firmware_options *o, char **ret)
+int uboot_firmware_find(enum arch_id arch, const struct firmware_options *o, char **ret)
 {
         const char *path = o->uboot_bin ?: arch_get(arch)->uboot_bin;
         int r;

@@ -26,7 +26,7 @@ struct edk2_firmware {
  * builds are passed over: the harness checks that an image boots, not that
  * it is signed.
  */
-int edk2_firmware_find(enum arch arch, const struct firmware_options *o, struct edk2_firmware *ret);
+int edk2_firmware_find(enum arch_id arch, const struct firmware_options *o, struct edk2_firmware *ret);
 void edk2_firmware_done(struct edk2_firmware *f);
 
-int uboot_firmware_find(enum arch arch, const struct firmware_options *o, char **ret);
+int uboot_firmware_find(enum arch_id arch, const struct firmware_options *o, char **ret);

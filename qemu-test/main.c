@@ -36,7 +36,7 @@ static volatile sig_atomic_t interrupted;
 
 struct options {
         const char *image;
-        enum arch arch;
+        enum arch_id arch;
         bool have_arch;
         char **platforms;
         size_t n_platforms;

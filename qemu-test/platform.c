@@ -4,31 +4,9 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "log.h"
 #include "util.h"
-
-static const struct arch_info arches[_ARCH_MAX] = {
-        [ARCH_AA64] = {
-                .name = "aa64",
-                .qemu = "qemu-system-aarch64",
-                .descriptor_arch = "aarch64",
-                .removable_name = "BOOTAA64.EFI",
-                .pe_machine = 0xaa64,
-                .edk2_package = "qemu-efi-aarch64",
-                .uboot_bin = "/usr/lib/u-boot/qemu_arm64/u-boot.bin",
-        },
-        [ARCH_ARM] = {
-                .name = "arm",
-                .qemu = "qemu-system-arm",
-                .descriptor_arch = "arm",
-                .removable_name = "BOOTARM.EFI",
-                .pe_machine = 0x01c2,
-                .edk2_package = "qemu-efi-arm",
-                .uboot_bin = "/usr/lib/u-boot/qemu_arm/u-boot.bin",
-        },
-};
 
 #define CELL(n, a, fw, gic, b, acpi_, cpu_, def) \
         { .name = n, .arch = a, .firmware = fw, .gic_version = gic, .bus = b, \
@@ -65,24 +43,24 @@ static const struct platform platforms[] = {
         CELL("arm-uboot-gicv3-mmio",         ARCH_ARM,  FIRMWARE_UBOOT, 3, BUS_MMIO, false, "cortex-a15", false),
 };
 
-const struct arch_info *arch_get(enum arch arch)
+/* The matrix numbers the architectures; what each one is comes from mkimage's table (arch.h). */
+static const char *const arch_names[_ARCH_MAX] = {
+        [ARCH_AA64] = "aa64",
+        [ARCH_ARM] = "arm",
+};
+
+const struct arch *arch_get(enum arch_id arch)
 {
-        return &arches[arch];
+        return arch_find(arch_names[arch]);
 }
 
-int arch_from_string(const char *s, enum arch *ret)
+int arch_from_string(const char *s, enum arch_id *ret)
 {
-        static const struct {
-                const char *alias;
-                enum arch arch;
-        } aliases[] = {
-                { "aa64", ARCH_AA64 }, { "aarch64", ARCH_AA64 }, { "arm64", ARCH_AA64 },
-                { "arm", ARCH_ARM }, { "armhf", ARCH_ARM }, { "armv7", ARCH_ARM },
-        };
+        const struct arch *a = arch_find(s);
 
-        for (size_t i = 0; i < ELEMENTSOF(aliases); i++)
-                if (strcasecmp(s, aliases[i].alias) == 0) {
-                        *ret = aliases[i].arch;
+        for (size_t i = 0; a && i < _ARCH_MAX; i++)
+                if (arch_get((enum arch_id) i) == a) {
+                        *ret = (enum arch_id) i;
                         return 0;
                 }
         return -EINVAL;
@@ -91,8 +69,8 @@ int arch_from_string(const char *s, enum arch *ret)
 const char *arch_name_of_pe_machine(uint16_t machine)
 {
         for (size_t i = 0; i < _ARCH_MAX; i++)
-                if (arches[i].pe_machine == machine)
-                        return arches[i].name;
+                if (arch_get((enum arch_id) i)->pe_machine == machine)
+                        return arch_get((enum arch_id) i)->name;
         switch (machine) {
         case 0x01c4: return "arm (ARMNT 0x01C4, which UEFI firmware refuses)";
         case 0x8664: return "x64";
@@ -113,7 +91,7 @@ const struct platform *platform_table(size_t *ret_n)
         return platforms;
 }
 
-static int select_token(enum arch arch, const char *token, bool *selected)
+static int select_token(enum arch_id arch, const char *token, bool *selected)
 {
         bool all = strcmp(token, "all") == 0, def = strcmp(token, "default") == 0;
         bool found = false;
@@ -126,7 +104,7 @@ static int select_token(enum arch arch, const char *token, bool *selected)
                                 if (all || def)
                                         continue;
                                 return log_error(-EINVAL, "platform %s is for %s, not %s",
-                                                 token, arches[p->arch].name, arches[arch].name);
+                                                 token, arch_get(p->arch)->name, arch_get(arch)->name);
                         }
                         selected[i] = true;
                         found = true;
@@ -137,7 +115,7 @@ static int select_token(enum arch arch, const char *token, bool *selected)
         return 0;
 }
 
-int platform_select(enum arch arch, char *const *specs, size_t n_specs,
+int platform_select(enum arch_id arch, char *const *specs, size_t n_specs,
                     const struct platform ***ret)
 {
         bool selected[ELEMENTSOF(platforms)] = {};
@@ -183,7 +161,7 @@ void platform_list(FILE *f)
                 const struct platform *p = &platforms[i];
 
                 fprintf(f, "%-30s %-6s %-6s gicv%u %-4s %-10s%s%s\n", p->name,
-                        arches[p->arch].name, firmware_kind_name(p->firmware), p->gic_version,
+                        arch_get(p->arch)->name, firmware_kind_name(p->firmware), p->gic_version,
                         p->bus == BUS_PCI ? "pci" : "mmio", p->cpu,
                         p->firmware == FIRMWARE_EDK2 && p->arch == ARCH_AA64 ? (p->acpi ? " acpi" : " noacpi") : "",
                         p->is_default ? " (default)" : "");

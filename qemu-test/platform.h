@@ -6,21 +6,13 @@
 #include <stdint.h>
 #include <stdio.h>
 
-/* One row per architecture: adding one is a new row, not new branches. */
-enum arch {
+#include "arch.h"
+
+/* The matrix's architectures; what each is (QEMU binary, firmware packages, ...) is arch.h's row. */
+enum arch_id {
         ARCH_AA64,
         ARCH_ARM,
         _ARCH_MAX,
-};
-
-struct arch_info {
-        const char *name;             /* CLI name: "aa64" */
-        const char *qemu;             /* QEMU system emulator binary */
-        const char *descriptor_arch;  /* "architecture" in QEMU firmware descriptors */
-        const char *removable_name;   /* file name in \EFI\BOOT\ */
-        uint16_t pe_machine;
-        const char *edk2_package;     /* Debian package with the EDK2 build */
-        const char *uboot_bin;        /* U-Boot from Debian u-boot-qemu */
 };
 
 enum firmware_kind {
@@ -36,7 +28,7 @@ enum disk_bus {
 /* One cell of the reference platform matrix. */
 struct platform {
         const char *name;
-        enum arch arch;
+        enum arch_id arch;
         enum firmware_kind firmware;
         unsigned gic_version;
         enum disk_bus bus;
@@ -45,8 +37,8 @@ struct platform {
         bool is_default;    /* part of the quick default set */
 };
 
-const struct arch_info *arch_get(enum arch arch);
-int arch_from_string(const char *s, enum arch *ret);
+const struct arch *arch_get(enum arch_id arch);
+int arch_from_string(const char *s, enum arch_id *ret);
 const char *arch_name_of_pe_machine(uint16_t machine);
 const char *firmware_kind_name(enum firmware_kind kind);
 
@@ -57,6 +49,6 @@ const struct platform *platform_table(size_t *ret_n);
  * "default" or "all") for one architecture into table order. An empty spec
  * list selects the default cells. Returns the number of cells or -errno.
  */
-int platform_select(enum arch arch, char *const *specs, size_t n_specs,
+int platform_select(enum arch_id arch, char *const *specs, size_t n_specs,
                     const struct platform ***ret);
 void platform_list(FILE *f);

@@ -231,41 +231,41 @@ static int find_boot_file(const struct fat *f, const char *name, uint16_t *machi
         return 1;
 }
 
-static int check_bootloader(const char *image, const struct fat *f, enum arch arch, char **problem)
+static int check_bootloader(const char *image, const struct fat *f, enum arch_id arch, char **problem)
 {
-        const struct arch_info *a = arch_get(arch);
+        const struct arch *a = arch_get(arch);
         uint16_t machine = 0;
         bool is_pe = false;
         int r;
 
-        r = find_boot_file(f, a->removable_name, &machine, &is_pe);
+        r = find_boot_file(f, a->removable_file, &machine, &is_pe);
         if (r < 0)
                 return log_error_errno(r, "%s: cannot read the ESP", image);
         if (r > 0) {
                 const char *other;
 
                 if (!is_pe)
-                        return set_problem(problem, "\\EFI\\BOOT\\%s in the ESP is not a PE/EFI file", a->removable_name);
+                        return set_problem(problem, "\\EFI\\BOOT\\%s in the ESP is not a PE/EFI file", a->removable_file);
                 if (machine == a->pe_machine)
                         return 0;
                 other = arch_name_of_pe_machine(machine);
                 return set_problem(problem,
                                    "\\EFI\\BOOT\\%s is a PE for %s (machine 0x%04X), not %s: bootloader is for another architecture",
-                                   a->removable_name, other ?: "an unknown machine", machine, a->name);
+                                   a->removable_file, other ?: "an unknown machine", machine, a->name);
         }
 
-        for (enum arch o = 0; o < _ARCH_MAX; o++) {
+        for (enum arch_id o = 0; o < _ARCH_MAX; o++) {
                 if (o == arch)
                         continue;
-                r = find_boot_file(f, arch_get(o)->removable_name, &machine, &is_pe);
+                r = find_boot_file(f, arch_get(o)->removable_file, &machine, &is_pe);
                 if (r < 0)
                         return log_error_errno(r, "%s: cannot read the ESP", image);
                 if (r > 0)
                         return set_problem(problem,
                                            "no \\EFI\\BOOT\\%s in the ESP, only \\EFI\\BOOT\\%s: bootloader is for another architecture (%s)?",
-                                           a->removable_name, arch_get(o)->removable_name, arch_get(o)->name);
+                                           a->removable_file, arch_get(o)->removable_file, arch_get(o)->name);
         }
-        return set_problem(problem, "no bootloader: \\EFI\\BOOT\\%s is missing from the ESP", a->removable_name);
+        return set_problem(problem, "no bootloader: \\EFI\\BOOT\\%s is missing from the ESP", a->removable_file);
 }
 
 /* The first varstore partition, if it lies inside the image. */
@@ -291,7 +291,7 @@ static void find_varstore(const uint8_t *entries, uint32_t n_entries, uint32_t e
         }
 }
 
-int preflight_check(const char *image, enum arch arch, char **problem, struct image_info *info)
+int preflight_check(const char *image, enum arch_id arch, char **problem, struct image_info *info)
 {
         _cleanup_close_ int fd = -1;
         _cleanup_free_ uint8_t *entries = NULL;

@@ -25,4 +25,4 @@ struct image_info {
  * a bootloader for another architecture. *info says whether the image has
  * a varstore partition, and where (it is filled even when *problem is set).
  */
-int preflight_check(const char *image, enum arch arch, char **problem, struct image_info *info);
+int preflight_check(const char *image, enum arch_id arch, char **problem, struct image_info *info);
