@@ -9,8 +9,10 @@
  *   pecheck --fuzz FILE N SEED
  *                            run the parser on N damaged copies of FILE
  *                            (truncations, byte flips, hostile header
- *                            fields); prints how many were accepted and
- *                            rejected. Its value is in running under ASan.
+ *                            fields; for an ARM zImage also its size
+ *                            table), and esp/zimage.c's reader on each;
+ *                            prints how many were accepted and rejected.
+ *                            Its value is in running under ASan.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE   /* asprintf, memfd_create */
@@ -29,6 +31,7 @@
 #include "log.h"
 #include "pe.h"
 #include "util.h"
+#include "zimage.h"
 
 static const struct {
         const char *arch;
@@ -99,6 +102,11 @@ static int info(const char *path)
         return 0;
 }
 
+/* Where an ARM zImage says it is one, and where its size table is (esp/zimage.c). */
+#define ZIMAGE_MAGIC_OFFSET 0x24
+#define ZIMAGE_MAGIC        0x016f2818u
+#define ZIMAGE_TABLE_OFFSET 0x38
+
 /* xorshift64*: reproducible from the seed, no global state. */
 static uint64_t next_random(uint64_t *state)
 {
@@ -115,6 +123,7 @@ static uint64_t next_random(uint64_t *state)
 static size_t damage(uint8_t *buf, size_t size, uint64_t *rnd)
 {
         uint32_t pe_offset = size >= 64 ? get_le32(buf + 0x3c) : 0;
+        bool is_zimage = size >= 64 && get_le32(buf + ZIMAGE_MAGIC_OFFSET) == ZIMAGE_MAGIC;
         static const uint32_t hostile[] = { 0, 1, 0x7fffffff, 0x80000000, 0xffffffff, 0xfffffff0, 0xffff, 0x10000 };
         /* Offsets (from "PE\0\0") of the COFF and optional header fields the parser reads. */
         static const uint32_t fields[] = { 4, 6, 20, 22, 24, 24 + 32, 24 + 36, 24 + 56, 24 + 60, 24 + 68,
@@ -134,6 +143,10 @@ static size_t damage(uint8_t *buf, size_t size, uint64_t *rnd)
                                                     (uint32_t) next_random(rnd);
                 if (next_random(rnd) % 4 == 0)
                         at = 0x3c;   /* e_lfanew */
+                else if (is_zimage && next_random(rnd) % 2)
+                        /* The size table's offset, or one of its first words. */
+                        at = next_random(rnd) % 3 == 0 ? ZIMAGE_TABLE_OFFSET :
+                             (uint64_t) get_le32(buf + ZIMAGE_TABLE_OFFSET) + 4 * (next_random(rnd) % 8);
                 if (at + 4 <= size)
                         put_le32(buf + at, v);
                 return size;
@@ -153,11 +166,28 @@ static size_t damage(uint8_t *buf, size_t size, uint64_t *rnd)
         }
 }
 
+/*
+ * zimage_heap_fix() on a damaged copy: no zImage (0), refused (-EINVAL,
+ * with a message), or a fix (1) whose two fields lie inside the file.
+ */
+static int check_zimage_fix(int fd, size_t len)
+{
+        struct zimage_heap_fix fix;
+        int r = zimage_heap_fix(fd, "fuzzed copy", &fix);
+
+        if (r <= 0)
+                return r;
+        if ((uint64_t) fix.size_of_image_offset + 4 > len || (uint64_t) fix.virtual_size_offset + 4 > len ||
+            fix.size_of_image < fix.heap_size)
+                return -ERANGE;
+        return 1;
+}
+
 static int fuzz(const char *path, unsigned long n, uint64_t seed)
 {
         _cleanup_free_ uint8_t *orig = NULL, *buf = NULL;
         _cleanup_close_ int fd = -EBADF, mfd = -EBADF;
-        unsigned long accepted = 0, rejected = 0;
+        unsigned long accepted = 0, rejected = 0, zimage_fixed = 0, zimage_refused = 0;
         uint64_t rnd = seed ? seed : 1;
         struct stat st;
         size_t size;
@@ -191,6 +221,15 @@ static int fuzz(const char *path, unsigned long n, uint64_t seed)
                 if (ftruncate(mfd, 0) < 0 || pwrite_all(mfd, buf, len, 0) < 0)
                         return log_error_errno(-errno, "cannot write the damaged copy");
 
+                r = check_zimage_fix(mfd, len);
+                if (r == -ERANGE)
+                        return log_error(r, "case %lu: the zImage fix points outside the file", i);
+                if (r == -EINVAL)
+                        zimage_refused++;
+                else if (r < 0)
+                        return log_error_errno(r, "case %lu: unexpected error from zimage_heap_fix", i);
+                else if (r > 0)
+                        zimage_fixed++;
                 r = pe_read_info(mfd, "fuzzed copy", &pe);
                 if (r >= 0) {
                         r = pe_read_sections(mfd, "fuzzed copy", &pe, &sections);
@@ -203,7 +242,8 @@ static int fuzz(const char *path, unsigned long n, uint64_t seed)
                 else
                         return log_error_errno(r, "unexpected error on case %lu", i);
         }
-        printf("accepted %lu rejected %lu\n", accepted, rejected);
+        printf("accepted %lu rejected %lu zimage-fixed %lu zimage-refused %lu\n",
+               accepted, rejected, zimage_fixed, zimage_refused);
         return 0;
 }
 
