@@ -10,16 +10,9 @@
 #include "pe.h"
 #include "util.h"
 
-/*
- * The zImage header (arch/arm/boot/compressed/head.S): after the 9 words of
- * code and the branch, the magic words at fixed offsets; the last of them
- * gives the file offset of the size table.
- */
-#define ZIMAGE_MAGIC_OFFSET      0x24
-#define ZIMAGE_MAGIC             0x016f2818u
+/* The word before the size table's offset says that there is one. */
 #define ZIMAGE_TABLE_MAGIC_OFFSET 0x34
 #define ZIMAGE_TABLE_MAGIC       0x45454545u
-#define ZIMAGE_TABLE_OFFSET      0x38
 #define ZIMAGE_HEADER_SIZE       0x3c
 
 /*

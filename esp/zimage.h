@@ -20,6 +20,15 @@
  * section) is grown by that much is loaded with room for its heap.
  */
 
+/*
+ * The zImage header (arch/arm/boot/compressed/head.S): after the code at
+ * its start, magic words at fixed offsets; one says it is a zImage, the
+ * last gives the file offset of the size table.
+ */
+#define ZIMAGE_MAGIC_OFFSET 0x24
+#define ZIMAGE_MAGIC        0x016f2818u
+#define ZIMAGE_TABLE_OFFSET 0x38
+
 /* Where the two header fields to change are, in the kernel file, and their new values. */
 struct zimage_heap_fix {
         uint32_t heap_size;                   /* bytes the decompressor needs above the image */

@@ -102,11 +102,6 @@ static int info(const char *path)
         return 0;
 }
 
-/* Where an ARM zImage says it is one, and where its size table is (esp/zimage.c). */
-#define ZIMAGE_MAGIC_OFFSET 0x24
-#define ZIMAGE_MAGIC        0x016f2818u
-#define ZIMAGE_TABLE_OFFSET 0x38
-
 /* xorshift64*: reproducible from the seed, no global state. */
 static uint64_t next_random(uint64_t *state)
 {
