@@ -15,14 +15,4 @@ build_guest "$arch"
 img=$WORK/guest-$arch.img
 make_guest_image "$arch" "$img" "$GUEST/rootfs"
 
-for platform in "$@"; do
-        checks=(root-mounted efi root-partuuid esp-visible rtc console)
-        case $platform in
-        aa64-edk2-*-noacpi|aa64-uboot-*|arm-*) checks+=(devicetree) ;;
-        aa64-edk2-*) checks+=(acpi) ;;
-        esac
-        boot_guest "$img" "$arch" "$platform" "${checks[@]}"
-        # The checks ran from the root file system's /sbin/init, not the initramfs.
-        grep -aq 'VMIMAGE-INFO init: /sbin/init of the root file system' "$WORK/logs/$platform.log" ||
-                fail "$platform: the guest did not switch to the root's /sbin/init"
-done
+boot_to_root_init "$img" "$arch" "$@"

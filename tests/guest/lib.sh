@@ -97,3 +97,22 @@ boot_guest() {
         up=$(grep -a '^VMIMAGE-INFO kernel:' "$log" | sed -n 's/.*up \([0-9.]*\) s.*/\1/p')
         echo "TIMING $platform: $(grep -o "$platform ([0-9.]* s)" "$WORK/boot.out" | sed 's/.*(\(.*\))/\1/') wall to QEMU exit, Linux ${up:-?} s to the last check"
 }
+
+# boot_to_root_init IMG ARCH PLATFORM...: boot_guest on each platform with
+# every check it can pass (the device tree, or ACPI where EDK2 on aa64 hands
+# it over), and the checks must have run from the root file system's own
+# /sbin/init, not from the initramfs.
+boot_to_root_init() {
+        local img=$1 arch=$2 platform checks
+        shift 2
+        for platform in "$@"; do
+                checks=(root-mounted efi root-partuuid esp-visible rtc console)
+                case $platform in
+                aa64-edk2-*-noacpi|aa64-uboot-*|arm-*) checks+=(devicetree) ;;
+                aa64-edk2-*) checks+=(acpi) ;;
+                esac
+                boot_guest "$img" "$arch" "$platform" "${checks[@]}"
+                grep -aq 'VMIMAGE-INFO init: /sbin/init of the root file system' "$WORK/logs/$platform.log" ||
+                        fail "$platform: the guest did not switch to the root's /sbin/init"
+        done
+}

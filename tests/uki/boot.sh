@@ -32,13 +32,4 @@ mtype -i "$img@@$off" "::EFI/BOOT/${REMOVABLE[$arch]}" >"$WORK/on-esp" || fail "
 cmp "$WORK/on-esp" "$WORK/uki.efi" || fail "\\EFI\\BOOT\\${REMOVABLE[$arch]} is not the UKI"
 ! mdir -i "$img@@$off" ::loader >/dev/null 2>&1 || fail "the ESP has a loader/ directory: the UKI needs none"
 
-for platform in "$@"; do
-        checks=(root-mounted efi root-partuuid esp-visible rtc console)
-        case $platform in
-        aa64-edk2-*-noacpi|aa64-uboot-*|arm-*) checks+=(devicetree) ;;
-        aa64-edk2-*) checks+=(acpi) ;;
-        esac
-        boot_guest "$img" "$arch" "$platform" "${checks[@]}"
-        grep -aq 'VMIMAGE-INFO init: /sbin/init of the root file system' "$WORK/logs/$platform.log" ||
-                fail "$platform: the guest did not switch to the root's /sbin/init"
-done
+boot_to_root_init "$img" "$arch" "$@"
