@@ -582,6 +582,37 @@ static int write_file_data(struct filler *f, ext2_ino_t ino, struct ext2_inode *
 
 /* ---- entries ---- */
 
+/*
+ * A new inode for e, named in its parent: allocated near it, linked and
+ * counted; *ret_inode (the caller fills it further and writes it) has e's
+ * type, one link and e's metadata.
+ */
+static int new_named_inode(struct filler *f, ext2_ino_t parent, const struct content_entry *e,
+                           ext2_ino_t *ret_ino, struct ext2_inode_large **ret_inode)
+{
+        struct ext2_inode_large *inode;
+        ext2_ino_t ino;
+        int r;
+
+        r = allocate_inode(f, parent, mode_type_of(e->type), &ino);
+        if (r < 0)
+                return r;
+        r = link_into(f, parent, e->name, ino, file_type_of(e->type));
+        if (r < 0)
+                return r;
+        ext2fs_inode_alloc_stats2(f->fs, ino, +1, 0);
+
+        inode = new_inode_buffer(f);
+        if (!inode)
+                return -ENOMEM;
+        inode->i_mode = mode_type_of(e->type);
+        inode->i_links_count = 1;
+        set_inode_metadata(f, inode, e);
+        *ret_ino = ino;
+        *ret_inode = inode;
+        return 0;
+}
+
 static int create_regular(struct filler *f, ext2_ino_t parent, const struct content_entry *e)
 {
         _cleanup_free_ struct ext2_inode_large *inode = NULL;
@@ -591,20 +622,9 @@ static int create_regular(struct filler *f, ext2_ino_t parent, const struct cont
         int r;
 
         f->file_blocks = 0;
-        r = allocate_inode(f, parent, LINUX_S_IFREG, &ino);
+        r = new_named_inode(f, parent, e, &ino, &inode);
         if (r < 0)
                 return r;
-        r = link_into(f, parent, e->name, ino, EXT2_FT_REG_FILE);
-        if (r < 0)
-                return r;
-        ext2fs_inode_alloc_stats2(f->fs, ino, +1, 0);
-
-        inode = new_inode_buffer(f);
-        if (!inode)
-                return -ENOMEM;
-        inode->i_mode = LINUX_S_IFREG;
-        inode->i_links_count = 1;
-        set_inode_metadata(f, inode, e);
         if (ext2fs_has_feature_extents(f->fs->super)) {
                 /* Opening the extent tree of an empty inode writes its header. */
                 err = ext2fs_extent_open2(f->fs, ino, (struct ext2_inode *)inode, &h);
@@ -720,20 +740,9 @@ static int create_special(struct filler *f, ext2_ino_t parent, const struct cont
         ext2_ino_t ino;
         int r;
 
-        r = allocate_inode(f, parent, mode_type_of(e->type), &ino);
+        r = new_named_inode(f, parent, e, &ino, &inode);
         if (r < 0)
                 return r;
-        r = link_into(f, parent, e->name, ino, file_type_of(e->type));
-        if (r < 0)
-                return r;
-        ext2fs_inode_alloc_stats2(f->fs, ino, +1, 0);
-
-        inode = new_inode_buffer(f);
-        if (!inode)
-                return -ENOMEM;
-        inode->i_mode = mode_type_of(e->type);
-        inode->i_links_count = 1;
-        set_inode_metadata(f, inode, e);
         if (e->type == CONTENT_CHR || e->type == CONTENT_BLK) {
                 unsigned ma = e->rdev_major, mi = e->rdev_minor;
 
