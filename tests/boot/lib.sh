@@ -2,16 +2,8 @@
 # independent tools (sgdisk, mkfs.fat, mtools) until mkvmimage can build them.
 set -euo pipefail
 
-fail() { echo "FAIL: $*" >&2; exit 1; }
+. "$(dirname "${BASH_SOURCE[0]}")/../common.sh"
 
-need_tools() {
-        local t
-        for t in "$@"; do
-                command -v "$t" >/dev/null || fail "$t not found: run scripts/setup-deps"
-        done
-}
-
-ESP_TYPE=C12A7328-F81F-11D2-BA4B-00A0C93EC93B
 LINUX_DATA_TYPE=0FC63DAF-8483-4772-8E79-3D69D8477DE4
 
 # make_esp_image IMG [TYPE-GUID]: a 48 MiB GPT disk whose partition 1 (1 MiB

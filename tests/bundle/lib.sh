@@ -4,7 +4,7 @@
 # started by the bundle's own run script.
 set -euo pipefail
 
-fail() { echo "FAIL: $*" >&2; exit 1; }
+. "$(dirname "${BASH_SOURCE[0]}")/../common.sh"
 pass() { echo "ok: $*"; }
 
 for t in tar gzip xz zstd cmp stat sha256sum dpkg-query sfdisk jq timeout; do
@@ -23,8 +23,6 @@ export ASAN_OPTIONS=exitcode=99:detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:exi
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/mkvm-bundle-test.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
 
-ESP_TYPE=C12A7328-F81F-11D2-BA4B-00A0C93EC93B
-VARSTORE_TYPE=2733F78F-FA97-4F45-8CC4-56973BF464DB
 EPOCH=1700000000
 
 efi_hello() { echo "$BUILD_DIR/qemu-test/efi-hello-$1.efi"; }

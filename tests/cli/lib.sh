@@ -3,7 +3,7 @@
 # e2fsck.
 set -euo pipefail
 
-fail() { echo "FAIL: $*" >&2; exit 1; }
+. "$(dirname "${BASH_SOURCE[0]}")/../common.sh"
 pass() { echo "ok: $*"; }
 
 [ -x "${MKVMIMAGE:-}" ] || fail "MKVMIMAGE is not set to the built mkvmimage (run through ctest)"
@@ -14,10 +14,8 @@ done
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/mkvm-cli-test.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
 
-ESP_TYPE=C12A7328-F81F-11D2-BA4B-00A0C93EC93B
 AA64_ROOT_TYPE=B921B045-1DF0-41C3-AF44-4C6F280D3FAE
 ARM_ROOT_TYPE=69DAD710-2CE4-4E3C-B16C-21A1D49ABED3
-VARSTORE_TYPE=2733F78F-FA97-4F45-8CC4-56973BF464DB
 
 # systemd_boot ARCH: path of Debian's systemd-boot EFI binary for a Debian
 # architecture (arm64, armhf, amd64), fetched into the fixture cache.

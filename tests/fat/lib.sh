@@ -3,7 +3,7 @@
 set -euo pipefail
 export LC_ALL=C.UTF-8 TZ=UTC MTOOLS_SKIP_CHECK=1
 
-fail() { echo "FAIL: $*" >&2; exit 1; }
+. "$(dirname "${BASH_SOURCE[0]}")/../common.sh"
 
 : "${FATFILL:?FATFILL (the test-only fatfill tool) is not set}"
 [ -x "$FATFILL" ] || fail "fatfill not built: $FATFILL"

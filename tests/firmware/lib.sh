@@ -4,7 +4,7 @@
 # sfdisk, mtools, od.
 set -euo pipefail
 
-fail() { echo "FAIL: $*" >&2; exit 1; }
+. "$(dirname "${BASH_SOURCE[0]}")/../common.sh"
 pass() { echo "ok: $*"; }
 
 for t in sfdisk jq od cmp mcopy mtype truncate sha256sum; do
@@ -21,9 +21,6 @@ export ASAN_OPTIONS=exitcode=99:detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:exi
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/mkvm-firmware-test.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
-
-ESP_TYPE=C12A7328-F81F-11D2-BA4B-00A0C93EC93B
-VARSTORE_TYPE=2733F78F-FA97-4F45-8CC4-56973BF464DB
 
 efi_hello() { echo "$BUILD_DIR/qemu-test/efi-hello-$1.efi"; }
 removable() { case $1 in aa64) echo BOOTAA64.EFI ;; arm) echo BOOTARM.EFI ;; esac; }

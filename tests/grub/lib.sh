@@ -1,7 +1,7 @@
 # Shared by the tests/grub/*.sh scripts (sourced after `set -euo pipefail`;
 # $1 of the test is the grubbuild driver). GRUB's modules come from Debian's
 # grub-efi-arm64-bin / grub-efi-arm-bin, cached in $FIXTURE_CACHE.
-fail() { echo "FAIL: $*" >&2; exit 1; }
+. "$(dirname "${BASH_SOURCE[0]}")/../common.sh"
 
 for v in SOURCE_DIR FIXTURE_CACHE; do
         [ -n "${!v:-}" ] || fail "$v is not set (run through ctest)"

@@ -3,14 +3,7 @@
 # when its inputs change; the Debian packages are cached in $FIXTURE_CACHE).
 set -euo pipefail
 
-fail() { echo "FAIL: $*" >&2; exit 1; }
-
-need_tools() {
-        local t
-        for t in "$@"; do
-                command -v "$t" >/dev/null || fail "$t not found: run scripts/setup-deps"
-        done
-}
+. "$(dirname "${BASH_SOURCE[0]}")/../common.sh"
 
 : "${SOURCE_DIR:?run through ctest}" "${BUILD_DIR:?run through ctest}" "${MKVMIMAGE:?run through ctest}"
 export PATH=$PATH:/usr/sbin:/sbin
@@ -18,7 +11,6 @@ GUEST_SCRIPTS=$SOURCE_DIR/qemu-test/guest
 BOOT=$BUILD_DIR/qemu-test/mkvmimage-boot
 [ -x "$MKVMIMAGE" ] || fail "$MKVMIMAGE not built (build the project first)"
 
-ESP_TYPE=C12A7328-F81F-11D2-BA4B-00A0C93EC93B
 declare -A ROOT_TYPE=([aa64]=B921B045-1DF0-41C3-AF44-4C6F280D3FAE [arm]=69DAD710-2CE4-4E3C-B16C-21A1D49ABED3)
 declare -A REMOVABLE=([aa64]=BOOTAA64.EFI [arm]=BOOTARM.EFI)
 SEED=6d6b766d-6775-6573-7400-000000000001

@@ -1,6 +1,6 @@
 # Shared by the tests/pe/*.sh scripts: fixtures and small assertions.
 # Sourced after `set -euo pipefail`; $1 of the test is the pecheck binary.
-fail() { echo "FAIL: $*" >&2; exit 1; }
+. "$(dirname "${BASH_SOURCE[0]}")/../common.sh"
 
 for v in SOURCE_DIR FIXTURE_CACHE; do
         [ -n "${!v:-}" ] || fail "$v is not set (run through ctest)"

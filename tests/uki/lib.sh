@@ -1,19 +1,12 @@
 # Shared by tests/uki/*.sh (sourced after `set -euo pipefail`): fixtures
 # from Debian and readers of PE files that we did not write (llvm-readobj,
 # llvm-objdump, file, od, dd).
-fail() { echo "FAIL: $*" >&2; exit 1; }
+. "$(dirname "${BASH_SOURCE[0]}")/../common.sh"
 
 for v in SOURCE_DIR FIXTURE_CACHE; do
         [ -n "${!v:-}" ] || fail "$v is not set (run through ctest)"
 done
 FETCH=$SOURCE_DIR/tests/fixtures/fetch-debian-packages
-
-need_tools() {
-        local t
-        for t in "$@"; do
-                command -v "$t" >/dev/null || fail "$t not found: run scripts/setup-deps"
-        done
-}
 
 declare -A DEB_ARCH=([aa64]=arm64 [arm]=armhf)
 declare -A STUB_NAME=([aa64]=linuxaa64.efi.stub [arm]=linuxarm.efi.stub)
