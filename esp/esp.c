@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-#include "esp.h"
+#include "esp/esp.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -9,11 +9,11 @@
 #include <strings.h>
 #include <sys/stat.h>
 
-#include "content.h"
-#include "fat.h"
-#include "log.h"
-#include "pe.h"
-#include "util.h"
+#include "base/log.h"
+#include "base/util.h"
+#include "content/content.h"
+#include "esp/pe.h"
+#include "fs/fat.h"
 
 static int64_t clamp(int64_t t, int64_t limit)
 {

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-#include "grub.h"
+#include "esp/grub.h"
 
 #include <ctype.h>
 #include <elf.h>
@@ -13,9 +13,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "log.h"
-#include "spawn.h"
-#include "util.h"
+#include "base/log.h"
+#include "base/spawn.h"
+#include "base/util.h"
 
 /*
  * Built into the image, so that neither the early config nor grub.cfg ever

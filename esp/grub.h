@@ -33,8 +33,8 @@
  * files with a fixed time, 2015-01-01), so same request + same modules =
  * same bytes; there is no time to clamp.
  *
- * grub.c runs grub-mkimage through spawn_tool() (mkimage/spawn.c, in
- * mkvm_core): programs linking mkvm_esp's GRUB part link mkvm_core too.
+ * grub.c runs grub-mkimage through spawn_tool() (base/spawn.c, in
+ * mkvm_base).
  */
 
 /* The ESP path of the generated grub.cfg: beside the GRUB image, where the

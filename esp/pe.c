@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-#include "pe.h"
+#include "esp/pe.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -8,9 +8,9 @@
 #include <sys/param.h>
 #include <sys/stat.h>
 
-#include "byteorder.h"
-#include "log.h"
-#include "util.h"
+#include "base/byteorder.h"
+#include "base/log.h"
+#include "base/util.h"
 
 /*
  * Layout per the Microsoft PE/COFF specification. Fields are decoded from

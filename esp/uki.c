@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-#include "uki.h"
+#include "esp/uki.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -11,11 +11,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "byteorder.h"
-#include "log.h"
-#include "pe.h"
-#include "util.h"
-#include "zimage.h"
+#include "base/byteorder.h"
+#include "base/log.h"
+#include "base/util.h"
+#include "esp/pe.h"
+#include "esp/zimage.h"
 
 /*
  * Offsets per the Microsoft PE/COFF specification. Like pe.c, fields are

@@ -1,14 +1,14 @@
 /* SPDX-License-Identifier: MIT */
-#include "zimage.h"
+#include "esp/zimage.h"
 
 #include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
 
-#include "byteorder.h"
-#include "log.h"
-#include "pe.h"
-#include "util.h"
+#include "base/byteorder.h"
+#include "base/log.h"
+#include "base/util.h"
+#include "esp/pe.h"
 
 /* The word before the size table's offset says that there is one. */
 #define ZIMAGE_TABLE_MAGIC_OFFSET 0x34

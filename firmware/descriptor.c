@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-#include "descriptor.h"
+#include "firmware/descriptor.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -11,8 +11,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "log.h"
-#include "util.h"
+#include "base/log.h"
+#include "base/util.h"
 
 struct descriptor_file {
         char *name;  /* base name, the sort key */

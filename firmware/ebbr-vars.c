@@ -1,13 +1,13 @@
 /* SPDX-License-Identifier: MIT */
-#include "ebbr-vars.h"
+#include "firmware/ebbr-vars.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <zlib.h>
 
-#include "log.h"
-#include "util.h"
+#include "base/log.h"
+#include "base/util.h"
 
 #define FILE_HEADER_SIZE 24u
 #define ENTRY_HEADER_SIZE 32u

@@ -16,7 +16,7 @@
 
 #include <stddef.h>
 
-#include "efivar.h"
+#include "firmware/efivar.h"
 
 #define EBBR_VARS_FILE_NAME "ubootefi.var"
 /* U-Boot reads the file into a buffer of CONFIG_EFI_VAR_BUF_SIZE (Debian: the default, 128 KiB). */

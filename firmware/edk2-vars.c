@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-#include "edk2-vars.h"
+#include "firmware/edk2-vars.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -9,8 +9,8 @@
 #include <sys/stat.h>
 #include <zlib.h>
 
-#include "log.h"
-#include "util.h"
+#include "base/log.h"
+#include "base/util.h"
 
 /* Offsets and sizes in the region, as ArmVirtQemu lays it out. */
 #define FV_HEADER_SIZE 0x48u

@@ -12,7 +12,7 @@
 
 #include <stdint.h>
 
-#include "efivar.h"
+#include "firmware/efivar.h"
 
 #define EDK2_VARS_SIZE ((uint64_t) 64 * 1024 * 1024)   /* QEMU refuses a pflash of any other size */
 #define EDK2_VARS_REGION_SIZE 0xc0000u                 /* FV: store + FTW working block + spare */

@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: MIT */
-#include "efivar.h"
+#include "firmware/efivar.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "util.h"
+#include "base/util.h"
 
 const guid_t efi_global_variable_guid = { {
         0x8b, 0xe4, 0xdf, 0x61, 0x93, 0xca, 0x11, 0xd2, 0xaa, 0x0d, 0x00, 0xe0, 0x98, 0x03, 0x2b, 0x8c,

@@ -11,9 +11,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "byteorder.h"
+#include "base/byteorder.h"
 
-#include "guid.h"
+#include "base/guid.h"
 
 #define EFI_VARIABLE_NON_VOLATILE                          0x00000001u
 #define EFI_VARIABLE_BOOTSERVICE_ACCESS                    0x00000002u

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-#include "loadopt.h"
+#include "firmware/loadopt.h"
 
 #include <errno.h>
 #include <stdbool.h>
@@ -7,9 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "efivar.h"
-#include "log.h"
-#include "util.h"
+#include "base/log.h"
+#include "base/util.h"
+#include "firmware/efivar.h"
 
 enum {
         DP_HARDWARE = 0x01,

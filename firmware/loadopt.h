@@ -9,7 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "guid.h"
+#include "base/guid.h"
 
 #define LOAD_OPTION_ACTIVE 0x00000001u
 

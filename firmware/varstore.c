@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-#include "varstore.h"
+#include "firmware/varstore.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -9,11 +9,11 @@
 #include <sys/stat.h>
 #include <zlib.h>
 
-#include "ebbr-vars.h"
-#include "edk2-vars.h"
-#include "loadopt.h"
-#include "log.h"
-#include "util.h"
+#include "base/log.h"
+#include "base/util.h"
+#include "firmware/ebbr-vars.h"
+#include "firmware/edk2-vars.h"
+#include "firmware/loadopt.h"
 
 #define SECTOR 512u
 #define GPT_MAX_ENTRIES 1024u

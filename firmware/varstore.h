@@ -11,7 +11,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "efivar.h"
+#include "firmware/efivar.h"
 
 /* mkvmimage's own partition type for the EDK2 variable store (see layouts/vmspec-varstore.conf). */
 #define VARSTORE_PARTITION_TYPE "2733F78F-FA97-4F45-8CC4-56973BF464DB"

@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: MIT */
-#include "gpt.h"
+#include "mkimage/gpt.h"
 
 #include <errno.h>
 
 #include <libfdisk/libfdisk.h>
 
-#include "log.h"
-#include "util.h"
+#include "base/log.h"
+#include "base/util.h"
 
 static void fdisk_unref_contextp(struct fdisk_context **c)
 {

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #pragma once
 
-#include "plan.h"
+#include "mkimage/plan.h"
 
 /*
  * Write the protective MBR, the primary and the backup GPT for the plan into

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 #include <stdio.h>
 
-#include "content.h"
-#include "ext4.h"
-#include "handler.h"
+#include "content/content.h"
+#include "fs/ext4.h"
+#include "mkimage/handler.h"
 
 /* Room for "partition \"NAME\"": GPT names have at most 36 characters, UTF-8 at most 4 bytes each. */
 #define NAME_MAX_SIZE (16 + 36 * 4)

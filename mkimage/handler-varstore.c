@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
-#include "edk2-vars.h"
-#include "handler.h"
-#include "log.h"
-#include "uefivars.h"
+#include "base/log.h"
+#include "firmware/edk2-vars.h"
+#include "mkimage/handler.h"
+#include "mkimage/uefivars.h"
 
 /*
  * A varstore partition holds an EDK2 (ArmVirtQemu) variable store with the

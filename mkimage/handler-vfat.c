@@ -2,11 +2,11 @@
 #include <errno.h>
 #include <stdio.h>
 
-#include "esp.h"
-#include "handler.h"
-#include "log.h"
-#include "size.h"
-#include "spawn.h"
+#include "base/log.h"
+#include "base/size.h"
+#include "base/spawn.h"
+#include "esp/esp.h"
+#include "mkimage/handler.h"
 
 #define FAT32_MIN_CLUSTERS 65525
 #define FAT_RESERVED_SECTORS 32

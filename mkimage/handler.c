@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-#include "handler.h"
+#include "mkimage/handler.h"
 
 #include <stddef.h>
 

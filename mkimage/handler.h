@@ -4,8 +4,8 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
-#include "esp.h"
-#include "plan.h"
+#include "esp/esp.h"
+#include "mkimage/plan.h"
 
 struct image_vars;
 

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-#include "layout.h"
+#include "mkimage/layout.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -10,9 +10,9 @@
 
 #include <ini.h>
 
-#include "log.h"
-#include "size.h"
-#include "util.h"
+#include "base/log.h"
+#include "base/size.h"
+#include "base/util.h"
 
 #ifndef MKVM_LAYOUT_DIRS
 #define MKVM_LAYOUT_DIRS "/usr/share/mkvmimage/layouts"

@@ -5,7 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "guid.h"
+#include "base/guid.h"
 
 /*
  * A layout file describes the disk: an optional [disk] section and one

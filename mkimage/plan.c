@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-#include "plan.h"
+#include "mkimage/plan.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -7,9 +7,9 @@
 
 #include <json-c/json.h>
 
-#include "log.h"
-#include "size.h"
-#include "util.h"
+#include "base/log.h"
+#include "base/size.h"
+#include "base/util.h"
 
 static guid_t type_of(const struct layout_partition *lp, const struct arch *arch)
 {

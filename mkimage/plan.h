@@ -4,9 +4,9 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "arch.h"
-#include "guid.h"
-#include "layout.h"
+#include "base/arch.h"
+#include "base/guid.h"
+#include "mkimage/layout.h"
 
 /*
  * The plan: every size, offset and GUID decided before a byte is written,

@@ -1,15 +1,15 @@
 /* SPDX-License-Identifier: MIT */
-#include "uefivars.h"
+#include "mkimage/uefivars.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "ebbr-vars.h"
-#include "efivar.h"
-#include "loadopt.h"
-#include "log.h"
+#include "base/log.h"
+#include "firmware/ebbr-vars.h"
+#include "firmware/efivar.h"
+#include "firmware/loadopt.h"
 
 /* What ArmVirtQemu counts down before booting Boot0000; 0 boots at once. */
 #define BOOT_TIMEOUT 0

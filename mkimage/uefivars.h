@@ -3,8 +3,8 @@
 
 #include <stddef.h>
 
-#include "esp.h"
-#include "plan.h"
+#include "esp/esp.h"
+#include "mkimage/plan.h"
 
 struct efi_var;
 

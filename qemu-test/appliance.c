@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-#include "appliance.h"
+#include "qemu-test/appliance.h"
 
 #include <archive.h>
 #include <archive_entry.h>
@@ -11,8 +11,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "log.h"
-#include "util.h"
+#include "base/log.h"
+#include "base/util.h"
 
 /* Everything a bundle may hold; nothing else is unpacked. */
 static const char *const bundle_files[] = {

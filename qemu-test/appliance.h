@@ -3,7 +3,7 @@
 
 #include <stdbool.h>
 
-#include "platform.h"
+#include "platform/platform.h"
 
 /*
  * An appliance bundle (`mkvmimage bundle`) given instead of an image: a

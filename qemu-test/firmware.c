@@ -1,14 +1,14 @@
 /* SPDX-License-Identifier: MIT */
-#include "firmware.h"
+#include "qemu-test/firmware.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "descriptor.h"
-#include "log.h"
-#include "util.h"
+#include "base/log.h"
+#include "base/util.h"
+#include "firmware/descriptor.h"
 
 static int check_firmware_file(const char *path, const char *what, const char *package)
 {

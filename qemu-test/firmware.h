@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #pragma once
 
-#include "platform.h"
+#include "platform/platform.h"
 
 struct firmware_options {
         const char *descriptor_dir; /* --firmware-dir: search only here */

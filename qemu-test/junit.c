@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: MIT */
-#include "junit.h"
+#include "qemu-test/junit.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "log.h"
-#include "util.h"
+#include "base/log.h"
+#include "base/util.h"
 
 static void put_escaped(FILE *f, const char *s)
 {

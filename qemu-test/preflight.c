@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-#include "preflight.h"
+#include "qemu-test/preflight.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -9,9 +9,9 @@
 #include <strings.h>
 #include <sys/stat.h>
 
-#include "byteorder.h"
-#include "log.h"
-#include "util.h"
+#include "base/byteorder.h"
+#include "base/log.h"
+#include "base/util.h"
 
 /* The reader is deliberately small: bounded reads of untrusted bytes only. */
 

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-#include "qemu.h"
+#include "qemu-test/qemu.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -15,9 +15,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "log.h"
-#include "qemu-opt.h"
-#include "util.h"
+#include "base/log.h"
+#include "base/util.h"
+#include "platform/qemu-opt.h"
 
 /* Firmware prints within a second or two even under TCG; silence means a hang. */
 #define NO_OUTPUT_SEC 30u

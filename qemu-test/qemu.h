@@ -6,10 +6,10 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "firmware.h"
-#include "platform.h"
-#include "preflight.h"
-#include "verdict.h"
+#include "platform/platform.h"
+#include "qemu-test/firmware.h"
+#include "qemu-test/preflight.h"
+#include "qemu-test/verdict.h"
 
 /* Where an EDK2 run's variable flash (pflash1) comes from. */
 enum vars_source {

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-#include "verdict.h"
+#include "qemu-test/verdict.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "log.h"
-#include "util.h"
+#include "base/log.h"
+#include "base/util.h"
 
 enum {
         ESC_NONE,

@@ -1,4 +1,4 @@
-# The appliance bundle (firmware/bundle.c): images built by mkvmimage with
+# The appliance bundle (bundle/bundle.c): images built by mkvmimage with
 # efi-hello as the bootloader, bundled by `mkvmimage bundle`, unpacked with GNU
 # tar and checked with tools we did not write (tar --list, cmp, sha256sum -c,
 # virt-xml-validate, jq), then booted with the bundle's own `run` script on

@@ -1,7 +1,7 @@
 # ext4 root partition: the content stream and the ext4 filler, driven by a
 # test-only tool, checked with e2fsck and debugfs.
 add_executable(ext4fill ${CMAKE_CURRENT_SOURCE_DIR}/ext4/ext4fill.c)
-target_link_libraries(ext4fill PRIVATE mkvm_ext4)
+target_link_libraries(ext4fill PRIVATE mkvm_fs)
 
 set(MKVM_EXT4_ENV "EXT4FILL=$<TARGET_FILE:ext4fill>")
 function(add_ext4_test name script)

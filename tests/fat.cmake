@@ -1,7 +1,7 @@
-# The FAT32 filler (esp/fat.c), driven by a test-only tool and checked with
+# The FAT32 filler (fs/fat.c), driven by a test-only tool and checked with
 # fsck.fat and mtools.
 add_executable(fatfill ${CMAKE_CURRENT_SOURCE_DIR}/fat/fatfill.c)
-target_link_libraries(fatfill PRIVATE mkvm_esp mkvm_util)
+target_link_libraries(fatfill PRIVATE mkvm_fs)
 
 set(FAT_TEST_ENV "FATFILL=$<TARGET_FILE:fatfill>")
 foreach(t fill names bigdir sparse enospc refuse determinism)

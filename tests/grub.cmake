@@ -4,7 +4,7 @@
 # reproducible; grub.cfg quoting; bad module directories; and the Linux
 # test guest booted through GRUB from mkvmimage images on EDK2 and U-Boot.
 add_executable(grubbuild ${CMAKE_CURRENT_SOURCE_DIR}/grub/grubbuild.c)
-target_link_libraries(grubbuild PRIVATE mkvm_esp mkvm_core mkvm_util)
+target_link_libraries(grubbuild PRIVATE mkvm_esp)
 
 add_shell_test(grub-image grub/image.sh $<TARGET_FILE:grubbuild>)
 add_shell_test(grub-bad-input grub/bad-input.sh $<TARGET_FILE:grubbuild>)

@@ -1,7 +1,7 @@
 # PE/COFF checks (esp/pe.c) on Debian's systemd-boot EFI binaries, checked
 # against `file` and llvm-readobj. Fixtures come from fetch-debian-packages.
 add_executable(pecheck ${CMAKE_CURRENT_SOURCE_DIR}/pe/pecheck.c)
-target_link_libraries(pecheck PRIVATE mkvm_esp mkvm_util)
+target_link_libraries(pecheck PRIVATE mkvm_esp)
 
 add_shell_test(pe-efi-app-check pe/efi-app-check.sh $<TARGET_FILE:pecheck>)
 add_shell_test(pe-read-info pe/read-info.sh $<TARGET_FILE:pecheck>)

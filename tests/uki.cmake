@@ -4,7 +4,7 @@
 # refused; then a UKI as the removable-media bootloader boots the Linux test
 # guest on EDK2 and U-Boot (aa64 and arm).
 add_executable(ukibuild ${CMAKE_CURRENT_SOURCE_DIR}/uki/ukibuild.c)
-target_link_libraries(ukibuild PRIVATE mkvm_esp mkvm_util)
+target_link_libraries(ukibuild PRIVATE mkvm_esp)
 
 add_shell_test(uki-layout-aa64 uki/layout.sh $<TARGET_FILE:ukibuild> $<TARGET_FILE:pecheck> aa64)
 add_shell_test(uki-layout-arm uki/layout.sh $<TARGET_FILE:ukibuild> $<TARGET_FILE:pecheck> arm)

@@ -13,9 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "byteorder.h"
-#include "log.h"
-#include "util.h"
+#include "base/byteorder.h"
+#include "base/log.h"
+#include "base/util.h"
 
 static int parse_machine(const char *s, uint16_t *ret)
 {

@@ -29,7 +29,7 @@ esp_put() {
 
 EFI_HELLO_AA64=$BUILD_DIR/qemu-test/efi-hello-aa64.efi
 EFI_HELLO_ARM=$BUILD_DIR/qemu-test/efi-hello-arm.efi
-BOOT=$BUILD_DIR/qemu-test/mkvmimage-boot
+BOOT=$MKVMIMAGE_BOOT
 for f in "$EFI_HELLO_AA64" "$EFI_HELLO_ARM" "$BOOT"; do
         [ -e "$f" ] || fail "$f not built (build the project first)"
 done

@@ -5,7 +5,7 @@
 #   harness.sh ARCH
 . "$TESTS_DIR/bundle/lib.sh"
 arch=$1
-BOOT=${MKVMIMAGE_BOOT:-$BUILD_DIR/qemu-test/mkvmimage-boot}
+BOOT=${MKVMIMAGE_BOOT:-$MKVMIMAGE_BOOT}
 [ -x "$BOOT" ] || fail "mkvmimage-boot not built"
 case $arch in aa64) cell=aa64-edk2-gicv3-pci ;; arm) cell=arm-edk2-gicv2-pci ;; esac
 export TMPDIR=$WORK/tmp

@@ -13,7 +13,7 @@ done
 command -v virt-xml-validate >/dev/null || fail "virt-xml-validate not found: install libvirt-clients (scripts/setup-deps)"
 [ -x "${MKVMIMAGE:-}" ] || fail "MKVMIMAGE is not set to the built mkvmimage (run through ctest)"
 [ -x "${MKVMIMAGE:-}" ] || fail "MKVMIMAGE is not set to the built mkvmimage (run through ctest)"
-VARS=$BUILD_DIR/firmware/mkvmimage-vars
+VARS=$MKVMIMAGE_VARS
 for f in "$VARS" "$BUILD_DIR/qemu-test/efi-hello-aa64.efi" "$BUILD_DIR/qemu-test/efi-hello-arm.efi"; do
         [ -e "$f" ] || fail "$f not built (build the project first)"
 done

@@ -4,7 +4,7 @@
 # the bootloader, booted by mkvmimage-boot on EDK2 and U-Boot. Also an image
 # with a ROOTFS and one with --esp-dir.
 . "$TESTS_DIR/cli/lib.sh"
-BOOT=$BUILD_DIR/qemu-test/mkvmimage-boot
+BOOT=$MKVMIMAGE_BOOT
 for f in "$BOOT" "$BUILD_DIR/qemu-test/efi-hello-aa64.efi" "$BUILD_DIR/qemu-test/efi-hello-arm.efi"; do
         [ -x "$f" ] || [ -f "$f" ] || fail "$f not built"
 done

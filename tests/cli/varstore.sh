@@ -9,7 +9,7 @@
 #   varstore.sh ARCH EDK2-PLATFORM EDK2-PLATFORM-OTHER-GIC UBOOT-PLATFORM
 . "$TESTS_DIR/cli/lib.sh"
 arch=$1 edk2=$2 edk2_other=$3 uboot=$4
-BOOT=$BUILD_DIR/qemu-test/mkvmimage-boot
+BOOT=$MKVMIMAGE_BOOT
 hello=$BUILD_DIR/qemu-test/efi-hello-$arch.efi
 declare -A REMOVABLE=([aa64]=BOOTAA64.EFI [arm]=BOOTARM.EFI)
 

@@ -19,9 +19,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "content.h"
-#include "ext4.h"
-#include "log.h"
+#include "base/log.h"
+#include "content/content.h"
+#include "fs/ext4.h"
 
 /* A number with an optional K, M or G suffix (powers of 1024). */
 static uint64_t parse_size(const char *s)

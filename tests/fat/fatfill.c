@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Test-only driver for esp/fat.c: fills the FAT32 file system at OFFSET of
+ * Test-only driver for fs/fat.c: fills the FAT32 file system at OFFSET of
  * IMAGE with the tree SRC_DIR, the way the ESP handler will.
  *
  *   fatfill IMAGE OFFSET SIZE SRC_DIR [--order=sorted|reverse|shuffle] [--buffer|--stream]
@@ -31,8 +31,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "fat.h"
-#include "util.h"
+#include "base/util.h"
+#include "fs/fat.h"
 
 struct entry {
         char *path;     /* relative to SRC_DIR */

@@ -11,8 +11,8 @@ for t in sfdisk jq od cmp mcopy mtype truncate sha256sum; do
         command -v "$t" >/dev/null || fail "$t not found: run scripts/setup-deps"
 done
 [ -x "${MKVMIMAGE:-}" ] || fail "MKVMIMAGE is not set to the built mkvmimage (run through ctest)"
-VARS=$BUILD_DIR/firmware/mkvmimage-vars
-BOOT=$BUILD_DIR/qemu-test/mkvmimage-boot
+VARS=$MKVMIMAGE_VARS
+BOOT=$MKVMIMAGE_BOOT
 for f in "$VARS" "$BOOT" "$BUILD_DIR/qemu-test/efi-hello-aa64.efi" "$BUILD_DIR/qemu-test/efi-hello-arm.efi"; do
         [ -e "$f" ] || fail "$f not built (build the project first)"
 done

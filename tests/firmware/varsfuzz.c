@@ -15,11 +15,11 @@
 #include <unistd.h>
 #include <zlib.h>
 
-#include "ebbr-vars.h"
-#include "edk2-vars.h"
-#include "loadopt.h"
-#include "util.h"
-#include "varstore.h"
+#include "base/util.h"
+#include "firmware/ebbr-vars.h"
+#include "firmware/edk2-vars.h"
+#include "firmware/loadopt.h"
+#include "firmware/varstore.h"
 
 static uint64_t rng_state;
 

@@ -20,10 +20,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "grub.h"
-#include "log.h"
-#include "pe.h"
-#include "util.h"
+#include "base/log.h"
+#include "base/util.h"
+#include "esp/grub.h"
+#include "esp/pe.h"
 
 static int usage(void)
 {

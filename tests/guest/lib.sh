@@ -8,7 +8,7 @@ set -euo pipefail
 : "${SOURCE_DIR:?run through ctest}" "${BUILD_DIR:?run through ctest}" "${MKVMIMAGE:?run through ctest}"
 export PATH=$PATH:/usr/sbin:/sbin
 GUEST_SCRIPTS=$SOURCE_DIR/qemu-test/guest
-BOOT=$BUILD_DIR/qemu-test/mkvmimage-boot
+BOOT=$MKVMIMAGE_BOOT
 [ -x "$MKVMIMAGE" ] || fail "$MKVMIMAGE not built (build the project first)"
 
 declare -A ROOT_TYPE=([aa64]=B921B045-1DF0-41C3-AF44-4C6F280D3FAE [arm]=69DAD710-2CE4-4E3C-B16C-21A1D49ABED3)

@@ -27,11 +27,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "byteorder.h"
-#include "log.h"
-#include "pe.h"
-#include "util.h"
-#include "zimage.h"
+#include "base/byteorder.h"
+#include "base/log.h"
+#include "base/util.h"
+#include "esp/pe.h"
+#include "esp/zimage.h"
 
 static const struct {
         const char *arch;

@@ -16,10 +16,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "log.h"
-#include "pe.h"
-#include "uki.h"
-#include "util.h"
+#include "base/log.h"
+#include "base/util.h"
+#include "esp/pe.h"
+#include "esp/uki.h"
 
 static int run(int argc, char **argv)
 {
