@@ -1,0 +1,12 @@
+# C unit tests of the pure core: each tests/unit/test-NAME.c is one program
+# linking the library it tests. Seconds in all: `ctest -L unit`.
+# add_unit_test(NAME LIBRARY...): tests/unit/test-NAME.c as test unit-NAME.
+function(add_unit_test name)
+  add_executable(test-${name} ${CMAKE_CURRENT_SOURCE_DIR}/unit/test-${name}.c)
+  target_include_directories(test-${name} PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/unit)
+  target_link_libraries(test-${name} PRIVATE ${ARGN})
+  add_test(NAME unit-${name} COMMAND test-${name})
+  set_tests_properties(unit-${name} PROPERTIES LABELS unit TIMEOUT 60)
+endfunction()
+
+add_unit_test(size mkvm_base)
