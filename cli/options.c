@@ -26,7 +26,7 @@ static void usage(FILE *f)
                 "System Specification: a FAT32 EFI System Partition with the bootloader at the\n"
                 "UEFI removable-media path, plus the partitions the layout names. ROOTFS (a\n"
                 "directory, an archive such as rootfs.tar.xz, or - for an archive on standard\n"
-                "input) fills the root partition's ext4 file system.\n"
+                "input) fills the root partition's file system (ext4 in the shipped layouts).\n"
                 "\n"
                 "Options:\n"
                 "  -a, --arch ARCH          target architecture: %s\n"
@@ -99,7 +99,7 @@ static int parse_source_date_epoch(int64_t *ret)
         return 0;
 }
 
-static int parse_owner(const char *value, struct options *o)
+static int parse_owner(const char *value, struct image_request *o)
 {
         unsigned long uid, gid;
         char *end;
@@ -149,43 +149,43 @@ enum {
         OPT_PRINT_PLAN,
 };
 
-/* --bootloader takes a mode or a file; a file named like a mode is ./auto. */
-static int choose_boot_mode(struct options *o, const char *bootloader, bool uki)
+/* --bootloader takes a choice, a method or a file; a file named like one of those is ./auto. */
+static int choose_boot(struct image_request *o, const char *bootloader, bool uki)
 {
-        static const struct { const char *name; enum boot_mode mode; } modes[] = {
-                { "auto", BOOT_AUTO },
-                { "none", BOOT_NONE },
-                { "systemd-boot", BOOT_SYSTEMD_BOOT },
-                { "grub", BOOT_GRUB },
-        };
-        enum boot_mode m = o->rootfs ? BOOT_AUTO : BOOT_NONE;
+        struct bootchain_options *b = &o->boot;
 
+        b->choice = o->rootfs ? BOOT_AUTO : BOOT_NONE;
         if (bootloader) {
-                m = BOOT_FILE;
-                for (size_t i = 0; i < ELEMENTSOF(modes); i++)
-                        if (strcmp(bootloader, modes[i].name) == 0)
-                                m = modes[i].mode;
-                if (m == BOOT_FILE)
+                b->method = boot_method_for_bootloader_arg(bootloader);
+                if (b->method)
+                        b->choice = BOOT_METHOD;
+                else if (strcmp(bootloader, "auto") == 0)
+                        b->choice = BOOT_AUTO;
+                else if (strcmp(bootloader, "none") == 0)
+                        b->choice = BOOT_NONE;
+                else {
+                        b->choice = BOOT_FILE;
                         o->bootloader = bootloader;
+                }
         }
         if (uki) {
-                if (bootloader && m != BOOT_AUTO)
+                if (bootloader && b->choice != BOOT_AUTO)
                         return log_error(-EINVAL, "--uki is the bootloader itself: drop --bootloader %s", bootloader);
-                m = BOOT_UKI;
+                b->choice = BOOT_METHOD;
+                b->method = boot_method_uki();
         }
-        if (boot_mode_needs_rootfs(m) && !o->rootfs)
+        if (boot_choice_needs_rootfs(b->choice) && !o->rootfs)
                 return log_error(-EINVAL, "%s needs a ROOTFS argument to take the kernel%s from",
-                                 uki ? "--uki" : "--bootloader", m == BOOT_UKI ? " and stub" : " and bootloader");
-        if ((o->boot.kernel || o->boot.initrd || o->boot.cmdline) && !boot_mode_needs_rootfs(m))
+                                 uki ? "--uki" : "--bootloader", uki ? " and stub" : " and bootloader");
+        if ((b->kernel || b->initrd || b->cmdline) && !boot_choice_needs_rootfs(b->choice))
                 return log_error(-EINVAL, "--kernel, --initrd and --cmdline apply to a boot chain built from ROOTFS (--bootloader auto, systemd-boot, grub or --uki)");
-        if (m == BOOT_NONE && !o->esp_dir)
+        if (b->choice == BOOT_NONE && !o->esp_dir)
                 log_warn("no bootloader and no --esp-dir: the ESP will have no \\EFI\\BOOT\\%s and the image will not boot",
                          o->arch->removable_file);
-        o->boot.mode = m;
         return 0;
 }
 
-int parse_options(int argc, char **argv, struct options *o)
+int parse_options(int argc, char **argv, struct image_request *o)
 {
         static const struct option longopts[] = {
                 { "arch", required_argument, NULL, 'a' },
@@ -213,7 +213,7 @@ int parse_options(int argc, char **argv, struct options *o)
         bool uki = false;
         int c, r;
 
-        *o = (struct options) { .root_headroom = ROOT_HEADROOM_DEFAULT };
+        *o = (struct image_request) { .root_headroom = ROOT_HEADROOM_DEFAULT };
         while ((c = getopt_long(argc, argv, "a:o:l:b:fqhV", longopts, NULL)) >= 0) {
                 switch (c) {
                 case 'a': arch = optarg; break;
@@ -285,14 +285,14 @@ int parse_options(int argc, char **argv, struct options *o)
                 return log_error(-EINVAL, "unknown architecture '%s': use %s", arch, arch_list());
         if (!o->output && !o->print_plan)
                 return log_error(-EINVAL, "no output: give -o IMAGE (or --print-plan)");
-        r = choose_boot_mode(o, bootloader, uki);
+        r = choose_boot(o, bootloader, uki);
         if (r < 0)
                 return r;
         return parse_source_date_epoch(&o->clamp_time);
 }
 
 /* Readable now: a missing file is found before anything is written. */
-int check_inputs(const struct options *o)
+int check_inputs(const struct image_request *o)
 {
         if (o->bootloader && access(o->bootloader, R_OK) < 0)
                 return log_error_errno(-errno, "bootloader %s", o->bootloader);

@@ -14,32 +14,36 @@
 
 #include "base/log.h"
 #include "base/util.h"
-#include "esp/grub.h"
+#include "esp/boot-method.h"
 #include "esp/pe.h"
-#include "esp/uki.h"
 #include "esp/zimage.h"
 
-#define SYSTEMD_EFI_DIR "usr/lib/systemd/boot/efi"
+/* The boot methods; --bootloader auto tries them in this order. */
+static const struct boot_method *const methods[] = {
+        &boot_systemd_boot,
+        &boot_grub,
+        &boot_uki,
+};
 
-const char *boot_mode_name(enum boot_mode m)
+const struct boot_method *boot_method_for_bootloader_arg(const char *arg)
 {
-        static const char *const names[] = {
-                [BOOT_NONE] = "none",
-                [BOOT_FILE] = "a given file",
-                [BOOT_AUTO] = "auto",
-                [BOOT_SYSTEMD_BOOT] = "systemd-boot",
-                [BOOT_GRUB] = "GRUB",
-                [BOOT_UKI] = "a unified kernel image",
-        };
-        return names[m];
+        for (size_t i = 0; i < ELEMENTSOF(methods); i++)
+                if (methods[i]->bootloader_arg && strcmp(arg, methods[i]->bootloader_arg) == 0)
+                        return methods[i];
+        return NULL;
 }
 
-bool boot_mode_needs_rootfs(enum boot_mode m)
+const struct boot_method *boot_method_uki(void)
 {
-        return m == BOOT_AUTO || m == BOOT_SYSTEMD_BOOT || m == BOOT_GRUB || m == BOOT_UKI;
+        return &boot_uki;
 }
 
-static bool exists(const struct bootfiles *bf, const char *path)
+const char *boot_method_name(const struct boot_method *m)
+{
+        return m->name;
+}
+
+bool bootchain_exists(const struct bootfiles *bf, const char *path)
 {
         int fd, r;
 
@@ -186,7 +190,7 @@ static int find_initrd(struct bootchain *bc, const struct bootfiles *bf, const s
         return 0; /* an initrd is optional */
 }
 
-static int find_loader(struct bootchain *bc, const struct bootfiles *bf, const char *fmt, const char *what)
+int bootchain_find_loader(struct bootchain *bc, const struct bootfiles *bf, const char *fmt, const char *what)
 {
         _cleanup_free_ char *path = NULL;
         int r;
@@ -200,37 +204,37 @@ static int find_loader(struct bootchain *bc, const struct bootfiles *bf, const c
         return check_efi_app(bc, bf, bc->loader, "bootloader");
 }
 
-static bool has_grub(const struct bootchain *bc, const struct bootfiles *bf)
+/* Append sep (unless buf is empty) and text to buf; what does not fit is cut. */
+static void append(char *buf, size_t size, const char *sep, const char *text)
 {
-        char path[128];
+        size_t used = strlen(buf);
 
-        snprintf(path, sizeof(path), "usr/lib/grub/%s/normal.mod", bc->arch->grub_format);
-        return exists(bf, path);
+        snprintf(buf + used, size - used, "%s%s", used ? sep : "", text);
 }
 
-static bool has_systemd_boot(const struct bootchain *bc, const struct bootfiles *bf)
+/* The method asked for; for auto, the first of the table whose pieces ROOTFS carries. */
+static int choose_method(struct bootchain *bc, const struct bootfiles *bf, const struct bootchain_options *o)
 {
-        char path[128];
+        char looked[512] = "", hints[256] = "", path[128];
 
-        snprintf(path, sizeof(path), SYSTEMD_EFI_DIR "/systemd-boot%s.efi", bc->arch->efi_suffix);
-        return exists(bf, path);
-}
-
-/* auto: systemd-boot, then GRUB, whichever the root file system carries. */
-static int choose_mode(struct bootchain *bc, const struct bootfiles *bf, enum boot_mode wanted)
-{
-        if (wanted != BOOT_AUTO) {
-                bc->mode = wanted;
+        if (o->choice == BOOT_METHOD) {
+                bc->method = o->method;
                 return 0;
         }
-        if (has_systemd_boot(bc, bf))
-                bc->mode = BOOT_SYSTEMD_BOOT;
-        else if (has_grub(bc, bf))
-                bc->mode = BOOT_GRUB;
-        else
-                return log_error(-ENOENT, "no bootloader in the root file system: looked for /" SYSTEMD_EFI_DIR "/systemd-boot%s.efi and /usr/lib/grub/%s/; install systemd-boot-efi or GRUB's EFI modules in it, or give --bootloader FILE or --uki",
-                                 bc->arch->efi_suffix, bc->arch->grub_format);
-        return 0;
+        for (size_t i = 0; i < ELEMENTSOF(methods); i++) {
+                if (!methods[i]->present)
+                        continue;
+                if (methods[i]->present(bc, bf)) {
+                        bc->method = methods[i];
+                        return 0;
+                }
+                path[0] = '/';
+                methods[i]->looks_for(bc->arch, path + 1, sizeof(path) - 1);
+                append(looked, sizeof(looked), " and ", path);
+                append(hints, sizeof(hints), " or ", methods[i]->install_hint);
+        }
+        return log_error(-ENOENT, "no bootloader in the root file system: looked for %s; install %s in it, or give --bootloader FILE or --uki",
+                         looked, hints);
 }
 
 /* PRETTY_NAME and ID from os-release, for titles and the entry's name. */
@@ -282,7 +286,7 @@ static void read_os_release(struct bootchain *bc, const struct bootfiles *bf)
         }
 }
 
-static uint64_t file_size(const struct bootfiles *bf, const char *path)
+uint64_t bootchain_file_bytes(const struct bootfiles *bf, const char *path)
 {
         struct stat st;
         int fd;
@@ -292,32 +296,13 @@ static uint64_t file_size(const struct bootfiles *bf, const char *path)
         if (fstat(fd, &st) < 0)
                 st.st_size = 0;
         close(fd);
-        return (uint64_t)st.st_size;
+        return round_up((uint64_t)st.st_size, 4096);
 }
 
-/* What the ESP must hold, each file rounded up to 4 KiB clusters, plus room for configs. */
-static uint64_t esp_bytes_needed(const struct bootchain *bc, const struct bootfiles *bf)
-{
-        uint64_t kernel = round_up(file_size(bf, bc->kernel), 4096);
-        uint64_t initrd = round_up(file_size(bf, bc->initrd), 4096);
-        uint64_t loader = round_up(file_size(bf, bc->loader), 4096);
-        uint64_t slack = 1024 * 1024;
-
-        switch (bc->mode) {
-        case BOOT_SYSTEMD_BOOT:
-        case BOOT_UKI:
-                return kernel + initrd + loader + slack;
-        case BOOT_GRUB:
-                return 8 * 1024 * 1024 + slack; /* GRUB image and config; the kernel stays in the root */
-        default:
-                return 0;
-        }
-}
-
-int bootchain_discover(const struct bootfiles *bf, const struct arch *arch,
+int bootchain_discover(const struct bootfiles *bf, const struct arch *arch, const struct fs_handler *root_fs,
                        const struct bootchain_options *o, struct bootchain *ret)
 {
-        struct bootchain bc = { .arch = arch };
+        struct bootchain bc = { .arch = arch, .root_fs = root_fs };
         int r;
 
         /* The kernel first: without one that boots from UEFI nothing else matters. */
@@ -325,27 +310,11 @@ int bootchain_discover(const struct bootfiles *bf, const struct arch *arch,
         if (r >= 0)
                 r = check_kernel(&bc, bf);
         if (r >= 0)
-                r = choose_mode(&bc, bf, o->mode);
+                r = choose_method(&bc, bf, o);
         if (r >= 0)
                 r = find_initrd(&bc, bf, o);
-        if (r >= 0 && bc.mode == BOOT_SYSTEMD_BOOT)
-                r = find_loader(&bc, bf, SYSTEMD_EFI_DIR "/systemd-boot%s.efi", "systemd-boot");
-        if (r >= 0 && bc.mode == BOOT_UKI)
-                r = find_loader(&bc, bf, SYSTEMD_EFI_DIR "/linux%s.efi.stub", "--uki needs systemd's EFI stub");
-        if (r >= 0 && bc.mode == BOOT_GRUB) {
-                char dir[64];
-
-                snprintf(dir, sizeof(dir), "usr/lib/grub/%s", arch->grub_format);
-                r = bootfiles_host_path(bf, dir, &bc.grub_modules);
-                if (r < 0)
-                        r = log_error(-ENOENT, "GRUB: no /%s in the root file system (install %s in it)",
-                                      dir, arch->grub_package);
-                else
-                        r = grub_check_modules(&(struct grub_request) {
-                                .modules_dir = bc.grub_modules,
-                                .format = arch->grub_format,
-                        });
-        }
+        if (r >= 0)
+                r = bc.method->discover(&bc, bf);
         if (r < 0) {
                 bootchain_free(&bc);
                 return r;
@@ -355,7 +324,7 @@ int bootchain_discover(const struct bootfiles *bf, const struct arch *arch,
                 bootchain_free(&bc);
                 return log_error(-ENOMEM, "out of memory");
         }
-        bc.esp_bytes = esp_bytes_needed(&bc, bf);
+        bc.esp_bytes = bc.method->esp_bytes(&bc, bf);
         *ret = bc;
         return 0;
 }
@@ -377,7 +346,7 @@ static int add_file(struct bootchain *bc, const char *esp_path, int fd, void *da
 }
 
 /* A file of the root file system, copied to the ESP with its own time. */
-static int add_root_file(struct bootchain *bc, const struct bootfiles *bf, const char *esp_path, const char *path)
+int bootchain_add_root_file(struct bootchain *bc, const struct bootfiles *bf, const char *esp_path, const char *path)
 {
         struct stat st;
         int fd, r;
@@ -395,7 +364,15 @@ static int add_root_file(struct bootchain *bc, const struct bootfiles *bf, const
         return r;
 }
 
-static int add_text(struct bootchain *bc, const char *esp_path, char *text, int64_t mtime)
+int bootchain_add_fd(struct bootchain *bc, const char *esp_path, int fd, int64_t mtime)
+{
+        int r = add_file(bc, esp_path, fd, NULL, 0, mtime);
+        if (r < 0)
+                close(fd);
+        return r;
+}
+
+int bootchain_add_text(struct bootchain *bc, const char *esp_path, char *text, int64_t mtime)
 {
         int r = add_file(bc, esp_path, -1, text, strlen(text), mtime);
         if (r < 0)
@@ -403,7 +380,7 @@ static int add_text(struct bootchain *bc, const char *esp_path, char *text, int6
         return r;
 }
 
-static int removable_path(const struct bootchain *bc, char **ret)
+int bootchain_removable_path(const struct bootchain *bc, char **ret)
 {
         return asprintf(ret, "EFI/BOOT/%s", bc->arch->removable_file) < 0 ? -ENOMEM : 0;
 }
@@ -422,12 +399,12 @@ static int64_t generated_time(const struct bootchain *bc, const struct bootfiles
         return clamp_time >= 0 && st.st_mtime > clamp_time ? clamp_time : st.st_mtime;
 }
 
-static int open_unlinked_in(const char *dir, int *ret)
+int bootchain_open_tmpfile(const struct bootfiles *bf, int *ret)
 {
-        int fd = open(dir, O_RDWR | O_TMPFILE | O_CLOEXEC, 0600);
+        int fd = open(bf->dir, O_RDWR | O_TMPFILE | O_CLOEXEC, 0600);
 
         if (fd < 0)
-                return -errno;
+                return log_error_errno(-errno, "cannot create a temporary file in %s", bf->dir);
         *ret = fd;
         return 0;
 }
@@ -439,7 +416,7 @@ static int open_unlinked_in(const char *dir, int *ret)
  * more. A signed zImage is left as it is: a changed copy would fail its
  * signature check under Secure Boot.
  */
-static int add_kernel(struct bootchain *bc, const struct bootfiles *bf, const char *esp_path)
+int bootchain_add_kernel(struct bootchain *bc, const struct bootfiles *bf, const char *esp_path)
 {
         _cleanup_close_ int in = -1;
         _cleanup_free_ char *what = NULL;
@@ -459,14 +436,14 @@ static int add_kernel(struct bootchain *bc, const struct bootfiles *bf, const ch
                 if (r > 0)
                         log_info("%s: a signed ARM zImage, copied unchanged: its SizeOfImage does not cover the "
                                  "%" PRIu32 " KiB its decompressor uses above it", what, fix.heap_size / 1024);
-                return add_root_file(bc, bf, esp_path, bc->kernel);
+                return bootchain_add_root_file(bc, bf, esp_path, bc->kernel);
         }
 
         if (fstat(in, &st) < 0)
                 return log_error_errno(-errno, "cannot stat /%s", bc->kernel);
-        r = open_unlinked_in(bf->dir, &out);
+        r = bootchain_open_tmpfile(bf, &out);
         if (r < 0)
-                return log_error_errno(r, "cannot create a temporary file in %s", bf->dir);
+                return r;
         r = copy_range(in, 0, out, 0, (uint64_t) st.st_size);
         if (r >= 0)
                 r = zimage_heap_fix_write(out, 0, &fix);
@@ -481,47 +458,7 @@ static int add_kernel(struct bootchain *bc, const struct bootfiles *bf, const ch
         return 0;
 }
 
-/* Boot Loader Specification layout, as kernel-install makes it: /ID/VERSION/linux. */
-static int build_systemd_boot(struct bootchain *bc, const struct bootfiles *bf, const char *cmdline, int64_t mtime)
-{
-        _cleanup_free_ char *boot = NULL, *dir = NULL, *linux_path = NULL, *initrd_path = NULL, *entry_path = NULL;
-        char *entry = NULL, *loader_conf = NULL;
-        const char *version = bc->version ? bc->version : "current";
-        int r;
-
-        if (removable_path(bc, &boot) < 0 ||
-            asprintf(&dir, "%s/%s", bc->os_id, version) < 0 ||
-            asprintf(&linux_path, "%s/linux", dir) < 0 ||
-            asprintf(&initrd_path, "%s/initrd", dir) < 0 ||
-            asprintf(&entry_path, "loader/entries/%s-%s.conf", bc->os_id, version) < 0)
-                return -ENOMEM;
-
-        r = add_root_file(bc, bf, boot, bc->loader);
-        if (r >= 0)
-                r = add_kernel(bc, bf, linux_path);
-        if (r >= 0 && bc->initrd)
-                r = add_root_file(bc, bf, initrd_path, bc->initrd);
-        if (r < 0)
-                return r;
-
-        if (asprintf(&entry, "title %s\nversion %s\nlinux /%s\n%s%s%soptions %s\n",
-                     bc->os_name, version, linux_path,
-                     bc->initrd ? "initrd /" : "", bc->initrd ? initrd_path : "", bc->initrd ? "\n" : "",
-                     cmdline) < 0)
-                return -ENOMEM;
-        r = add_text(bc, entry_path, entry, mtime);
-        if (r < 0)
-                return r;
-        /*
-         * One entry: boot it at once (a key held at start still shows the
-         * menu), by name, and no command-line editing in an appliance.
-         */
-        if (asprintf(&loader_conf, "timeout 0\ndefault %s-%s.conf\neditor no\n", bc->os_id, version) < 0)
-                return -ENOMEM;
-        return add_text(bc, "loader/loader.conf", loader_conf, mtime);
-}
-
-static int host_path(const struct bootfiles *bf, const char *path, char **ret)
+int bootchain_host_path(const struct bootfiles *bf, const char *path, char **ret)
 {
         if (!path) {
                 *ret = NULL;
@@ -530,95 +467,10 @@ static int host_path(const struct bootfiles *bf, const char *path, char **ret)
         return asprintf(ret, "%s/%s", bf->dir, path) < 0 ? -ENOMEM : 0;
 }
 
-static int build_uki(struct bootchain *bc, const struct bootfiles *bf, const char *cmdline, int64_t mtime)
+int bootchain_build(struct bootchain *bc, const struct bootfiles *bf, const struct boot_root *root,
+                    const char *extra, int64_t clamp_time)
 {
-        _cleanup_free_ char *stub = NULL, *kernel = NULL, *initrd = NULL, *osrel = NULL, *boot = NULL;
-        char *osrel_canonical = NULL;
-        uint64_t size;
-        int fd = -1, osfd, r;
-
-        if (host_path(bf, bc->loader, &stub) < 0 || host_path(bf, bc->kernel, &kernel) < 0 ||
-            host_path(bf, bc->initrd, &initrd) < 0 || removable_path(bc, &boot) < 0)
-                return -ENOMEM;
-        if (bootfiles_open(bf, "etc/os-release", &osfd, &osrel_canonical) >= 0 ||
-            bootfiles_open(bf, "usr/lib/os-release", &osfd, &osrel_canonical) >= 0) {
-                close(osfd);
-                r = host_path(bf, osrel_canonical, &osrel);
-                free(osrel_canonical);
-                if (r < 0)
-                        return r;
-        }
-
-        r = open_unlinked_in(bf->dir, &fd);
-        if (r < 0)
-                return log_error_errno(r, "cannot create a temporary file in %s", bf->dir);
-        r = uki_build(&(struct uki_parts) {
-                        .stub = stub,
-                        .kernel = kernel,
-                        .initrd = initrd,
-                        .cmdline = cmdline,
-                        .os_release = osrel,
-                        .uname = bc->version,
-                        .machine = bc->arch->pe_machine,
-                        .magic = bc->arch->pe_magic,
-                        .root = bf->dir,
-                }, fd, &size);
-        if (r < 0) {
-                close(fd);
-                return r;
-        }
-        r = add_file(bc, boot, fd, NULL, 0, mtime);
-        if (r < 0)
-                close(fd);
-        return r;
-}
-
-static int build_grub(struct bootchain *bc, const struct bootfiles *bf, const char *fs_uuid,
-                      const char *cmdline, int64_t mtime)
-{
-        _cleanup_free_ char *image = NULL, *kernel = NULL, *initrd = NULL, *boot = NULL;
-        struct grub_request req;
-        const char *cfg_path;
-        char *cfg = NULL;
-        int fd, r;
-
-        if (asprintf(&image, "%s.grub.efi", bf->dir) < 0 || asprintf(&kernel, "/%s", bc->kernel) < 0 ||
-            (bc->initrd && asprintf(&initrd, "/%s", bc->initrd) < 0) || removable_path(bc, &boot) < 0)
-                return -ENOMEM;
-        req = (struct grub_request) {
-                .modules_dir = bc->grub_modules,
-                .format = bc->arch->grub_format,
-                .root_fs_uuid = fs_uuid,
-                .kernel = kernel,
-                .initrd = initrd,
-                .cmdline = cmdline,
-                .title = bc->os_name,
-        };
-        r = grub_build_image(&req, image);
-        if (r < 0) {
-                unlink(image);
-                return r;
-        }
-        fd = open(image, O_RDONLY | O_CLOEXEC);
-        r = fd < 0 ? -errno : 0;
-        unlink(image); /* the open descriptor keeps it until the ESP has it */
-        if (r < 0)
-                return log_error_errno(r, "cannot read the GRUB image");
-        r = add_file(bc, boot, fd, NULL, 0, mtime);
-        if (r < 0) {
-                close(fd);
-                return r;
-        }
-        r = grub_config(&req, &cfg, &cfg_path);
-        if (r < 0)
-                return r;
-        return add_text(bc, cfg_path, cfg, mtime);
-}
-
-int bootchain_build(struct bootchain *bc, const struct bootfiles *bf, const char *root_partuuid,
-                    const char *root_fs_uuid, const char *extra, int64_t clamp_time)
-{
-        _cleanup_free_ char *cmdline = NULL, *partuuid = strdup(root_partuuid);
+        _cleanup_free_ char *cmdline = NULL, *partuuid = strdup(root->partuuid);
         int64_t mtime = generated_time(bc, bf, clamp_time);
         int r;
 
@@ -631,19 +483,7 @@ int bootchain_build(struct bootchain *bc, const struct bootfiles *bf, const char
                      extra && *extra ? " " : "", extra ? extra : "") < 0)
                 return log_error(-ENOMEM, "out of memory");
 
-        switch (bc->mode) {
-        case BOOT_SYSTEMD_BOOT:
-                r = build_systemd_boot(bc, bf, cmdline, mtime);
-                break;
-        case BOOT_UKI:
-                r = build_uki(bc, bf, cmdline, mtime);
-                break;
-        case BOOT_GRUB:
-                r = build_grub(bc, bf, root_fs_uuid, cmdline, mtime);
-                break;
-        default:
-                r = 0;
-        }
+        r = bc->method->build(bc, bf, root, cmdline, mtime);
         if (r == -ENOMEM)
                 return log_error(r, "out of memory");
         return r;

@@ -7,6 +7,7 @@
 #include "base/arch.h"
 #include "esp/bootfiles.h"
 #include "esp/esp.h"
+#include "fs/fs.h"
 
 /*
  * The boot chain: from what a root file system carries (a kernel, an
@@ -18,25 +19,34 @@
  * bootchain_build() writes the files once the root's PARTUUID is known.
  */
 
-enum boot_mode {
+struct boot_method;  /* a row of the boot-method table: esp/boot-method.h */
+
+/* What --bootloader (and --uki) asked for. */
+enum boot_choice {
         BOOT_NONE,          /* no bootloader */
         BOOT_FILE,          /* --bootloader FILE: the user's */
-        BOOT_AUTO,          /* what the root file system has */
-        BOOT_SYSTEMD_BOOT,
-        BOOT_GRUB,
-        BOOT_UKI,           /* a unified kernel image at the removable-media path */
+        BOOT_AUTO,          /* the first method of the table ROOTFS carries */
+        BOOT_METHOD,        /* the method named */
 };
 
 struct bootchain_options {
-        enum boot_mode mode;
+        enum boot_choice choice;
+        const struct boot_method *method; /* for BOOT_METHOD */
         const char *kernel;     /* inside the root file system; NULL: discover */
         const char *initrd;     /* likewise; NULL: the kernel's match, if any */
         const char *cmdline;    /* added to root=PARTUUID=... rw console=... */
 };
 
+/* The root the boot chain boots, as the plan placed it. */
+struct boot_root {
+        const char *partuuid;   /* the root partition's GUID */
+        const char *fs_id;      /* its file system's id, as GRUB's search --fs-uuid takes it */
+};
+
 struct bootchain {
         const struct arch *arch;
-        enum boot_mode mode;    /* as resolved: never BOOT_AUTO */
+        const struct fs_handler *root_fs; /* the root's file system */
+        const struct boot_method *method; /* as resolved */
         char *kernel;           /* canonical path inside the root: boot/vmlinuz-6.1.0-26-arm64 */
         char *initrd;           /* or NULL */
         char *version;          /* the kernel's, from its name; or NULL */
@@ -49,11 +59,20 @@ struct bootchain {
         size_t n_files;
 };
 
-int bootchain_discover(const struct bootfiles *bf, const struct arch *arch,
+int bootchain_discover(const struct bootfiles *bf, const struct arch *arch, const struct fs_handler *root_fs,
                        const struct bootchain_options *o, struct bootchain *ret);
-int bootchain_build(struct bootchain *bc, const struct bootfiles *bf, const char *root_partuuid,
-                    const char *root_fs_uuid, const char *cmdline, int64_t clamp_time);
+int bootchain_build(struct bootchain *bc, const struct bootfiles *bf, const struct boot_root *root,
+                    const char *cmdline, int64_t clamp_time);
 void bootchain_free(struct bootchain *bc);
-const char *boot_mode_name(enum boot_mode m);
-/* The modes that take the kernel (and maybe the bootloader) from ROOTFS. */
-bool boot_mode_needs_rootfs(enum boot_mode m);
+
+/* The method --bootloader ARG names ("systemd-boot", "grub"), or NULL. */
+const struct boot_method *boot_method_for_bootloader_arg(const char *arg);
+/* The unified kernel image method, which --uki chooses. */
+const struct boot_method *boot_method_uki(void);
+/* For messages: "systemd-boot", "GRUB", "a unified kernel image". */
+const char *boot_method_name(const struct boot_method *m);
+/* The choices that take the kernel (and maybe the bootloader) from ROOTFS. */
+static inline bool boot_choice_needs_rootfs(enum boot_choice c)
+{
+        return c == BOOT_AUTO || c == BOOT_METHOD;
+}

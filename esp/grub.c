@@ -24,10 +24,27 @@
  * grub.cfg and GRUB's shell useful.
  */
 static const char *const grub_modules[] = {
-        "part_gpt", "part_msdos", "fat", "ext2",
+        "part_gpt", "part_msdos", "fat",
         "search", "search_fs_uuid", "normal", "configfile",
         "linux", "gzio", "echo", "test", "sleep", "ls", "cat", "halt", "reboot",
 };
+/* Where the root file system's module goes: after the ESP's, as it always has. */
+#define ROOT_MODULE_AT 3
+#define MAX_MODULES (ELEMENTSOF(grub_modules) + 1)
+
+/* The image's modules: grub_modules and the one reading the root's file system. */
+static size_t modules_for(const struct grub_request *r, const char *ret[MAX_MODULES])
+{
+        size_t n = 0;
+
+        for (size_t i = 0; i < ELEMENTSOF(grub_modules); i++) {
+                if (i == ROOT_MODULE_AT && r->root_module)
+                        ret[n++] = r->root_module;
+                if (!r->root_module || strcmp(grub_modules[i], r->root_module) != 0)
+                        ret[n++] = grub_modules[i];
+        }
+        return n;
+}
 
 /* What grub-mkimage reads from the module directory besides the modules. */
 static const char *const grub_support_files[] = { "kernel.img", "moddep.lst", "modinfo.sh" };
@@ -198,7 +215,9 @@ static int collect_missing(const char *dir, const char *const names[], size_t n,
 int grub_check_modules(const struct grub_request *r)
 {
         _cleanup_free_ char *missing = NULL;
+        const char *modules[MAX_MODULES];
         const struct grub_format *fmt;
+        size_t n_modules = modules_for(r, modules);
         struct stat st;
         int k, n;
 
@@ -219,17 +238,17 @@ int grub_check_modules(const struct grub_request *r)
         n = collect_missing(r->modules_dir, grub_support_files, ELEMENTSOF(grub_support_files), "", &missing);
         if (n < 0)
                 return n;
-        k = collect_missing(r->modules_dir, grub_modules, ELEMENTSOF(grub_modules), ".mod", &missing);
+        k = collect_missing(r->modules_dir, modules, n_modules, ".mod", &missing);
         if (k < 0)
                 return k;
         if (n + k > 0)
                 return log_error(-ENOENT, "GRUB module directory %s lacks%s", r->modules_dir, missing);
 
         k = check_elf_file(r->modules_dir, "kernel.img", fmt);
-        for (size_t i = 0; k >= 0 && i < ELEMENTSOF(grub_modules); i++) {
+        for (size_t i = 0; k >= 0 && i < n_modules; i++) {
                 _cleanup_free_ char *name = NULL;
 
-                if (asprintf(&name, "%s.mod", grub_modules[i]) < 0)
+                if (asprintf(&name, "%s.mod", modules[i]) < 0)
                         return -ENOMEM;
                 k = check_elf_file(r->modules_dir, name, fmt);
         }
@@ -296,12 +315,11 @@ int grub_build_image(const struct grub_request *r, const char *out_path)
 
         /* The prefix only matters for insmod, which nothing needs (every
          * module is built in); GRUB puts the ESP's device in front of it. */
-        const char *argv[11 + ELEMENTSOF(grub_modules) + 1] = {
+        const char *argv[11 + MAX_MODULES + 1] = {
                 "grub-mkimage", "--format", r->format, "--directory", r->modules_dir,
                 "--prefix", "/EFI/BOOT", "--config", early, "--output", out_path,
         };
-        for (size_t i = 0; i < ELEMENTSOF(grub_modules); i++)
-                argv[11 + i] = grub_modules[i];
+        modules_for(r, argv + 11);
 
         /* spawn_tool() logs: a missing grub-mkimage with its package, a
          * failure with grub-mkimage's own words. */

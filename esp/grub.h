@@ -9,8 +9,9 @@
  * What ends up where:
  *
  *   \EFI\BOOT\BOOTAA64.EFI (BOOTARM.EFI)   grub_build_image()'s output: GRUB's
- *        kernel, the modules of GRUB_MODULES below and an embedded early config
- *        that finds the root file system by its ext4 UUID (sets $root) and
+ *        kernel, the modules grub.c lists (with the root file system's own, root_module)
+ *        and an embedded early config
+ *        that finds the root file system by its file-system UUID (sets $root) and
  *        then reads the grub.cfg in the ESP directory it was itself loaded
  *        from ($cmdpath):
  *
@@ -25,7 +26,7 @@
  *        0, one menu entry: linux <kernel> <cmdline>; initrd <initrd>. Kernel
  *        and initrd are read from $root, i.e. stay in the root's /boot.
  *
- * The root is found by the ext4 UUID, not the PARTUUID: GRUB 2.06 (Debian
+ * The root is found by its file-system UUID, not the PARTUUID: GRUB 2.06 (Debian
  * 12) has no search by partition UUID (search --part-uuid came later). The
  * kernel still gets root=PARTUUID=... through the command line.
  *
@@ -47,7 +48,8 @@
 struct grub_request {
         const char *modules_dir;   /* host path of usr/lib/grub/<format> inside the rootfs */
         const char *format;        /* grub-mkimage -O: "arm64-efi" or "arm-efi" (arch table's grub_format) */
-        const char *root_fs_uuid;  /* the root's ext4 UUID, "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx" */
+        const char *root_module;   /* the module that reads the root's file system ("ext2" for ext4), or NULL */
+        const char *root_fs_uuid;  /* the root's file-system UUID, "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx" */
         const char *kernel;        /* absolute path inside the root: "/boot/vmlinuz-6.1.0-26-arm64" */
         const char *initrd;        /* absolute path inside the root, or NULL */
         const char *cmdline;       /* kernel command line: "root=PARTUUID=... rw console=ttyAMA0" */

@@ -9,7 +9,7 @@
  * image's boot entry, or stays zeros (holes), which the firmware formats on
  * first boot, when the image has no bootloader to point at.
  */
-static int varstore_fill(const struct job *job, const struct plan_partition *pp)
+static int varstore_fill(const struct job *job, const struct plan_partition *pp, const struct fs_target *t)
 {
         int r;
 
@@ -21,7 +21,7 @@ static int varstore_fill(const struct job *job, const struct plan_partition *pp)
         return 0;
 }
 
-const struct part_handler varstore_handler = {
-        .fs = FS_NONE,
+const struct part_filler varstore_filler = {
+        .kind = PART_VARSTORE,
         .fill = varstore_fill,
 };

@@ -32,18 +32,12 @@ struct parse_state {
 static const struct {
         const char *name;
         enum part_kind kind;
-        enum part_fs default_fs;
+        const struct fs_handler *default_fs;
 } kinds[] = {
-        { "esp", PART_ESP, FS_VFAT },
-        { "root", PART_ROOT, FS_EXT4 },
-        { "varstore", PART_VARSTORE, FS_NONE },
-        { "linux", PART_LINUX, FS_NONE },
-};
-
-static const char *const fs_names[] = {
-        [FS_NONE] = "none",
-        [FS_VFAT] = "vfat",
-        [FS_EXT4] = "ext4",
+        { "esp", PART_ESP, &fs_vfat },
+        { "root", PART_ROOT, &fs_ext4 },
+        { "varstore", PART_VARSTORE, NULL },
+        { "linux", PART_LINUX, NULL },
 };
 
 const char *part_kind_name(enum part_kind k)
@@ -54,9 +48,9 @@ const char *part_kind_name(enum part_kind k)
         return "custom";
 }
 
-const char *part_fs_name(enum part_fs fs)
+const char *part_fs_name(const struct fs_handler *fs)
 {
-        return fs_names[fs];
+        return fs ? fs->name : "none";
 }
 
 static int fail(struct parse_state *st, const char *fmt, const char *a, const char *b)
@@ -99,13 +93,14 @@ static int parse_partition_size(struct parse_state *st, struct layout_partition 
 
 static int parse_fs(struct parse_state *st, struct layout_partition *p, const char *value)
 {
-        for (size_t i = 0; i < ELEMENTSOF(fs_names); i++)
-                if (strcasecmp(value, fs_names[i]) == 0) {
-                        p->fs = (enum part_fs)i;
-                        p->fs_set = true;
-                        return 1;
-                }
-        return fail(st, "fs: '%s' is not vfat, ext4 or none%s", value, "");
+        char names[128];
+
+        p->fs = fs_find(value);
+        if (p->fs || strcasecmp(value, "none") == 0) {
+                p->fs_set = true;
+                return 1;
+        }
+        return fail(st, "fs: '%s' is not %s or none", value, fs_names(false, names, sizeof(names)));
 }
 
 static int set_string(char **dst, const char *value)
@@ -259,22 +254,19 @@ static int check_layout(struct layout *l)
                         n_rest++;
                 if (p->kind == PART_ESP) {
                         n_esp++;
-                        if (p->fs != FS_VFAT)
+                        if (p->fs != &fs_vfat)
                                 return log_error(-EINVAL, "%s:%u: partition '%s': an ESP must have fs = vfat",
                                                  l->path, p->line, p->name);
                 }
-                if (p->kind == PART_VARSTORE && p->fs != FS_NONE)
+                if (p->kind == PART_VARSTORE && p->fs)
                         return log_error(-EINVAL, "%s:%u: partition '%s': a varstore partition has no file system (fs = none)",
                                          l->path, p->line, p->name);
-                if (p->label && p->fs == FS_NONE)
+                if (p->label && !p->fs)
                         return log_error(-EINVAL, "%s:%u: partition '%s': label needs a file system",
                                          l->path, p->line, p->name);
-                if (p->label && p->fs == FS_VFAT && strlen(p->label) > 11)
-                        return log_error(-EINVAL, "%s:%u: partition '%s': a FAT label has at most 11 characters",
-                                         l->path, p->line, p->name);
-                if (p->label && p->fs == FS_EXT4 && strlen(p->label) > 16)
-                        return log_error(-EINVAL, "%s:%u: partition '%s': an ext4 label has at most 16 characters",
-                                         l->path, p->line, p->name);
+                if (p->label && strlen(p->label) > p->fs->label_max)
+                        return log_error(-EINVAL, "%s:%u: partition '%s': a %s label has at most %zu characters",
+                                         l->path, p->line, p->name, p->fs->name, p->fs->label_max);
         }
         if (n_rest > 1)
                 return log_error(-EINVAL, "%s: only one partition can have size = rest", l->path);

@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "base/guid.h"
+#include "fs/fs.h"
 
 /*
  * A layout file describes the disk: an optional [disk] section and one
@@ -21,12 +22,6 @@ enum part_kind {
         PART_OTHER,     /* any type GUID given literally */
 };
 
-enum part_fs {
-        FS_NONE,
-        FS_VFAT,
-        FS_EXT4,
-};
-
 enum size_mode {
         SIZE_FIXED,
         SIZE_AUTO,      /* computed from content (or the kind's minimum) */
@@ -40,7 +35,7 @@ struct layout_partition {
         guid_t type;            /* for PART_OTHER; others come from kind + arch */
         enum size_mode size_mode;
         uint64_t size;          /* for SIZE_FIXED */
-        enum part_fs fs;
+        const struct fs_handler *fs; /* its file system (fs/fs.h); NULL: none */
         char *label;            /* file system label; NULL = none */
         bool uuid_set;
         guid_t uuid;            /* fixed partition GUID */
@@ -65,4 +60,5 @@ void layout_free(struct layout *l);
 #define LINUX_DATA_TYPE_GUID "0FC63DAF-8483-4772-8E79-3D69D8477DE4"
 
 const char *part_kind_name(enum part_kind k);
-const char *part_fs_name(enum part_fs fs);
+/* The file system's name as layouts spell it, "none" for none. */
+const char *part_fs_name(const struct fs_handler *fs);

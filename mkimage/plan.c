@@ -80,15 +80,15 @@ static int derive_ids(struct plan *p)
                 }
                 if (r >= 0) {
                         snprintf(purpose, sizeof(purpose), "fs-uuid:%s", name);
-                        r = seed_derive_guid(&p->seed, purpose, &pp->fs_uuid);
+                        r = seed_derive_guid(&p->seed, purpose, &pp->fs_ids.uuid);
                 }
                 if (r >= 0) {
                         snprintf(purpose, sizeof(purpose), "fs-hash-seed:%s", name);
-                        r = seed_derive_guid(&p->seed, purpose, &pp->fs_hash_seed);
+                        r = seed_derive_guid(&p->seed, purpose, &pp->fs_ids.hash_seed);
                 }
                 if (r >= 0) {
                         snprintf(purpose, sizeof(purpose), "fat-volume-id:%s", name);
-                        r = seed_derive_u32(&p->seed, purpose, &pp->fat_volume_id);
+                        r = seed_derive_u32(&p->seed, purpose, &pp->fs_ids.volume_id);
                 }
         }
         return r < 0 ? log_error_errno(r, "cannot make GUIDs") : 0;
@@ -231,12 +231,10 @@ static json_object *partition_json(const struct plan_partition *pp)
         json_object_object_add(o, "offset", json_object_new_uint64(pp->offset));
         json_object_object_add(o, "size", json_object_new_uint64(pp->size));
         json_object_object_add(o, "fs", json_object_new_string(part_fs_name(pp->layout->fs)));
-        if (pp->layout->fs == FS_EXT4)
-                json_object_object_add(o, "fs_uuid", guid_json(&pp->fs_uuid));
-        if (pp->layout->fs == FS_VFAT) {
-                char id[10];
-                snprintf(id, sizeof(id), "%04X-%04X", pp->fat_volume_id >> 16, pp->fat_volume_id & 0xFFFF);
-                json_object_object_add(o, "fs_uuid", json_object_new_string(id));
+        if (pp->layout->fs) {
+                char id[GUID_STRING_MAX];
+                json_object_object_add(o, "fs_uuid",
+                                       json_object_new_string(pp->layout->fs->id_string(&pp->fs_ids, id, sizeof(id))));
         }
         if (pp->layout->label)
                 json_object_object_add(o, "label", json_object_new_string(pp->layout->label));

@@ -27,9 +27,7 @@ struct plan_partition {
         guid_t uuid;            /* partition GUID (PARTUUID) */
         uint64_t offset;        /* bytes from the start of the disk */
         uint64_t size;          /* bytes */
-        guid_t fs_uuid;         /* ext4 UUID */
-        guid_t fs_hash_seed;    /* ext4 htree hash seed */
-        uint32_t fat_volume_id;
+        struct fs_ids fs_ids;   /* for its file system, whichever it is */
 };
 
 struct plan {

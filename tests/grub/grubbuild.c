@@ -87,6 +87,7 @@ int main(int argc, char **argv)
                 struct grub_request r = {
                         .modules_dir = argv[2],
                         .format = argv[3],
+                        .root_module = "ext2",  /* the tests' roots are ext4 */
                         .root_fs_uuid = argv[4],
                 };
                 k = grub_build_image(&r, argv[5]);

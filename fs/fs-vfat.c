@@ -1,15 +1,19 @@
 /* SPDX-License-Identifier: MIT */
+/*
+ * FAT32 in the file-system table: mkfs.fat formats, in place at the
+ * partition's offset. It takes no tree from ROOTFS; the ESP's files come
+ * from esp/esp.c through fs/fat.h.
+ */
 #include <errno.h>
 #include <stdio.h>
 
-#include "base/log.h"
-#include "base/size.h"
 #include "base/spawn.h"
-#include "esp/esp.h"
-#include "mkimage/handler.h"
+#include "fs/fs.h"
 
+#define SECTOR_SIZE 512
 #define FAT32_MIN_CLUSTERS 65525
 #define FAT_RESERVED_SECTORS 32
+#define SIZE_STEP (1024 * 1024)  /* partitions grow in 1 MiB steps */
 
 /*
  * An estimate of the clusters mkfs.fat makes: reserved sectors, two FATs of
@@ -42,40 +46,30 @@ static unsigned pick_sectors_per_cluster(uint64_t bytes)
         return 0;
 }
 
-static uint64_t fat32_min_size(void)
+static int vfat_check_size(const struct fs_target *t, uint64_t *ret_min_size)
 {
-        uint64_t size = PLAN_ALIGN;
+        uint64_t size = SIZE_STEP;
 
+        if (pick_sectors_per_cluster(t->size) != 0)
+                return 0;
         while (fat32_clusters(size, 1) < FAT32_MIN_CLUSTERS)
-                size += PLAN_ALIGN;
-        return size;
+                size += SIZE_STEP;
+        *ret_min_size = size;
+        return -ENOSPC;
 }
 
-static int vfat_check(const struct job *job, const struct plan_partition *pp)
-{
-        char a[32], b[32];
-
-        if (pick_sectors_per_cluster(pp->size) == 0)
-                return log_error(-EINVAL, "partition '%s' is %s, too small for FAT32 (at least 65,525 clusters): it needs at least %s%s",
-                                 pp->layout->name, format_size(pp->size, a, sizeof(a)),
-                                 format_size(fat32_min_size(), b, sizeof(b)),
-                                 pp->layout->kind == PART_ESP ? " (--esp-size)" : "");
-        return 0;
-}
-
-static int vfat_format(const struct job *job, const struct plan_partition *pp)
+static int vfat_format(const struct fs_target *t)
 {
         char spc[8], volid[16], offset[32], hidden[32], blocks[32];
-        const char *label = pp->layout->label;
         const char *argv[20];
         size_t n = 0;
 
-        snprintf(spc, sizeof(spc), "%u", pick_sectors_per_cluster(pp->size));
-        snprintf(volid, sizeof(volid), "%08X", pp->fat_volume_id);
-        snprintf(offset, sizeof(offset), "--offset=%llu", (unsigned long long)(pp->offset / SECTOR_SIZE));
+        snprintf(spc, sizeof(spc), "%u", pick_sectors_per_cluster(t->size));
+        snprintf(volid, sizeof(volid), "%08X", t->ids.volume_id);
+        snprintf(offset, sizeof(offset), "--offset=%llu", (unsigned long long)(t->offset / SECTOR_SIZE));
         /* Hidden sectors = the partition's start, as on a real partitioned disk. */
-        snprintf(hidden, sizeof(hidden), "%llu", (unsigned long long)(pp->offset / SECTOR_SIZE));
-        snprintf(blocks, sizeof(blocks), "%llu", (unsigned long long)(pp->size / 1024));
+        snprintf(hidden, sizeof(hidden), "%llu", (unsigned long long)(t->offset / SECTOR_SIZE));
+        snprintf(blocks, sizeof(blocks), "%llu", (unsigned long long)(t->size / 1024));
 
         argv[n++] = "mkfs.fat";
         /*
@@ -83,7 +77,7 @@ static int vfat_format(const struct job *job, const struct plan_partition *pp)
          * with SOURCE_DATE_EPOCH; --invariant fixes it (and the volume id,
          * which the -i after it sets back to ours).
          */
-        if (job->plan->clamp_time >= 0)
+        if (t->clamp_time >= 0)
                 argv[n++] = "--invariant";
         argv[n++] = "-F";
         argv[n++] = "32";
@@ -95,41 +89,31 @@ static int vfat_format(const struct job *job, const struct plan_partition *pp)
         argv[n++] = volid;
         argv[n++] = "-h";
         argv[n++] = hidden;
-        if (label) {
+        if (t->label) {
                 argv[n++] = "-n";
-                argv[n++] = label;
+                argv[n++] = t->label;
         }
         argv[n++] = offset;
-        argv[n++] = job->image_path;
+        argv[n++] = t->image_path;
         argv[n++] = blocks;
         argv[n] = NULL;
 
         return spawn_tool(argv, NULL, "dosfstools");
 }
 
-static int vfat_fill(const struct job *job, const struct plan_partition *pp)
+/* As blkid shows a FAT volume id: XXXX-XXXX. */
+static const char *vfat_id_string(const struct fs_ids *ids, char *buf, size_t len)
 {
-        const struct arch *arch = job->plan->arch;
-        struct esp_request req = {
-                .removable_file = arch->removable_file,
-                .pe_machine = arch->pe_machine,
-                .pe_magic = arch->pe_magic,
-                .bootloader = job->bootloader,
-                .tree = job->esp_dir,
-                .files = job->esp_files,
-                .n_files = job->n_esp_files,
-                .clamp_time = job->plan->clamp_time,
-        };
-
-        /* Only the ESP has content for now; another vfat partition stays empty. */
-        if (pp->layout->kind != PART_ESP)
-                return 0;
-        return esp_populate(job->fd, pp->offset, pp->size, &req);
+        snprintf(buf, len, "%04X-%04X", ids->volume_id >> 16, ids->volume_id & 0xFFFF);
+        return buf;
 }
 
-const struct part_handler vfat_handler = {
-        .fs = FS_VFAT,
-        .check = vfat_check,
+const struct fs_handler fs_vfat = {
+        .name = "vfat",
+        .label_max = 11,
+        .grub_module = "fat",
+        .check_size = vfat_check_size,
+        .min_size_rule = "FAT32 (at least 65,525 clusters)",
         .format = vfat_format,
-        .fill = vfat_fill,
+        .id_string = vfat_id_string,
 };
