@@ -28,6 +28,7 @@
 #include "firmware/efivar.h"
 #include "firmware/loadopt.h"
 #include "firmware/varstore.h"
+#include "platform/cells.h"
 #include "platform/qemu-opt.h"
 
 #define BUFFER_SIZE (1u * 1024 * 1024)
@@ -78,6 +79,8 @@ struct firmware {
 
 struct bundle {
         const struct bundle_request *req;
+        /* The machine it runs on: the architecture's reference EDK2 cell, as the harness boots it. */
+        struct platform cell;
         char *name;
         char *install_dir;
         uint64_t mtime;
@@ -226,15 +229,15 @@ static int inspect_image(struct bundle *b)
 
 /* ---- the firmware (QEMU firmware descriptors, as libvirt and the harness read them) -- */
 
-static int find_firmware(const struct arch *a, const char *only_dir, struct firmware *ret)
+static int find_firmware(const struct platform_firmware *fw, const char *only_dir, struct firmware *ret)
 {
         struct edk2_descriptor d = {};
         int r;
 
         r = edk2_descriptor_find(&(const struct edk2_descriptor_query) {
-                                         .arch = a->descriptor_arch,
+                                         .arch = fw->descriptor_arch,
                                          .only_dir = only_dir,
-                                         .package = a->edk2_package,
+                                         .package = fw->package,
                                  }, &d);
         if (r < 0)
                 return r;
@@ -247,7 +250,7 @@ static int find_firmware(const struct arch *a, const char *only_dir, struct firm
         edk2_descriptor_done(&d);
         if (access(ret->code, R_OK) < 0)
                 return log_error_errno(-errno, "EDK2 firmware %s (from %s) is not readable (install the Debian package %s)",
-                                       ret->code, ret->descriptor, a->edk2_package);
+                                       ret->code, ret->descriptor, fw->package);
         return 0;
 }
 
@@ -712,21 +715,22 @@ static char *strdup_printf(const char *fmt, ...)
 /* A QEMU firmware descriptor (docs/interop/firmware.json) for the bundle's own firmware files. */
 static char *descriptor_json(struct bundle *b)
 {
-        const struct arch *a = b->req->arch;
+        const struct platform_firmware *fw = b->cell.firmware;
         json_object *root = json_object_new_object(), *mapping = json_object_new_object();
         json_object *code = json_object_new_object(), *targets = json_object_new_array();
         json_object *target = json_object_new_object(), *machines = json_object_new_array();
-        _cleanup_free_ char *description = NULL, *code_path = NULL, *vars_path = NULL;
+        _cleanup_free_ char *description = NULL, *machine_glob = NULL, *code_path = NULL, *vars_path = NULL;
         char *text = NULL;
 
         description = b->have_varstore
                 ? strdup_printf("EDK2 for the appliance %s (%s %s); its variables live in the disk image's varstore partition %u",
-                                b->name, a->edk2_package, b->fw.package_version, b->varstore.partno)
+                                b->name, fw->package, b->fw.package_version, b->varstore.partno)
                 : strdup_printf("EDK2 for the appliance %s (%s %s), variables seeded to boot its ESP",
-                                b->name, a->edk2_package, b->fw.package_version);
+                                b->name, fw->package, b->fw.package_version);
+        machine_glob = strdup_printf("%s-*", b->cell.machine->machine);
         code_path = strdup_printf("%s/%s", b->install_dir, FILE_CODE);
         vars_path = strdup_printf("%s/%s", b->install_dir, FILE_VARS);
-        if (!root || !mapping || !code || !targets || !target || !machines || !description || !code_path || !vars_path)
+        if (!root || !mapping || !code || !targets || !target || !machines || !description || !machine_glob || !code_path || !vars_path)
                 goto out;
 
         json_object_object_add(root, "description", json_object_new_string(description));
@@ -750,8 +754,8 @@ static char *descriptor_json(struct bundle *b)
         }
         json_object_object_add(root, "mapping", mapping);
         mapping = NULL;
-        json_object_object_add(target, "architecture", json_object_new_string(a->descriptor_arch));
-        json_object_array_add(machines, json_object_new_string("virt-*"));
+        json_object_object_add(target, "architecture", json_object_new_string(fw->descriptor_arch));
+        json_object_array_add(machines, json_object_new_string(machine_glob));
         json_object_object_add(target, "machines", machines);
         machines = NULL;
         json_object_array_add(targets, target);
@@ -801,7 +805,7 @@ static char *xml_escape(const char *s)
 /* QEMU option values separate keys with commas; a literal one is doubled. */
 static char *libvirt_xml(struct bundle *b)
 {
-        const struct arch *a = b->req->arch;
+        const struct platform *p = &b->cell;
         _cleanup_free_ char *dir = xml_escape(b->install_dir), *qdir = qemu_opt_escape(b->install_dir);
         _cleanup_free_ char *qdir_xml = NULL, *firmware = NULL, *commandline = NULL;
 
@@ -873,16 +877,17 @@ static char *libvirt_xml(struct bundle *b)
                 "</domain>\n",
                 b->name, dir,
                 b->have_varstore ? " xmlns:qemu='http://libvirt.org/schemas/domain/qemu/1.0'" : "",
-                b->name, b->memory_mib, b->cpus, a->libvirt_arch, firmware,
-                a->acpi ? "    <acpi/>\n" : "", a->gic_version, a->qemu_cpu, a->qemu, dir, FILE_DISK, commandline);
+                b->name, b->memory_mib, b->cpus, p->machine->libvirt_arch, firmware,
+                p->acpi ? "    <acpi/>\n" : "", p->irqchip->gic_version, p->cpu, p->machine->qemu, dir, FILE_DISK,
+                commandline);
 }
 
 static char *run_script(struct bundle *b)
 {
-        const struct arch *a = b->req->arch;
+        const struct platform *p = &b->cell;
         _cleanup_free_ char *machine = NULL, *vars = NULL, *disk = NULL;
 
-        machine = strdup_printf("virt,gic-version=%u", a->gic_version);
+        machine = strdup_printf("virt,gic-version=%u", p->irqchip->gic_version);
         if (b->have_varstore) {
                 /* As the harness's --persist: the partition is the flash, the file is opened twice. */
                 vars = strdup_printf(
@@ -927,9 +932,9 @@ static char *run_script(struct bundle *b)
                 "        -drive \"%s\" \\\n"
                 "        -device virtio-blk-pci,drive=disk0 \\\n"
                 "        \"$@\"\n",
-                b->name, a->name, a->edk2_package, b->fw.package_version, a->qemu,
+                b->name, b->req->arch->name, p->firmware->package, b->fw.package_version, p->machine->qemu,
                 b->have_varstore ? "#\n# EFI variables live in the disk image itself (its varstore partition).\n" : "",
-                a->qemu, machine, a->qemu_cpu, b->memory_mib, b->cpus, FILE_CODE, vars, disk);
+                p->machine->qemu, machine, p->cpu, b->memory_mib, b->cpus, FILE_CODE, vars, disk);
 }
 
 static char *manifest(struct bundle *b)
@@ -942,7 +947,7 @@ static char *manifest(struct bundle *b)
         if (!f)
                 return NULL;
         fprintf(f, "# mkvmimage appliance bundle %s (%s)\n", b->name, a->name);
-        fprintf(f, "# firmware-package: %s %s\n", a->edk2_package, b->fw.package_version);
+        fprintf(f, "# firmware-package: %s %s\n", b->cell.firmware->package, b->fw.package_version);
         fprintf(f, "# firmware-code: %s\n", b->fw.code);
         fprintf(f, "# firmware-descriptor: %s\n", b->fw.descriptor);
         if (b->have_varstore)
@@ -973,6 +978,22 @@ static int add_generated(struct bundle *b, const char *name, mode_t perm, char *
 
 /* ---- putting it together --------------------------------------------------- */
 
+static int pick_cell(const struct arch *a, struct platform *ret)
+{
+        _cleanup_(platform_matrix_done) struct platform_matrix m = {};
+        const struct platform *p;
+        int r;
+
+        r = platform_matrix_generate(&m);
+        if (r < 0)
+                return r;
+        p = platform_reference(&m, a, FIRMWARE_EDK2);
+        if (!p)
+                return log_error(-EINVAL, "bundle: no EDK2 platform for %s", a->name);
+        *ret = *p;
+        return 0;
+}
+
 static int prepare(struct bundle *b, const struct bundle_request *req)
 {
         int r;
@@ -981,6 +1002,9 @@ static int prepare(struct bundle *b, const struct bundle_request *req)
                 return log_error(-EINVAL, "bundle: the image, the architecture and the output are required");
         b->req = req;
         b->image_fd = b->out_fd = b->entry_fd = -1;
+        r = pick_cell(req->arch, &b->cell);
+        if (r < 0)
+                return r;
         b->memory_mib = req->memory_mib ?: DEFAULT_MEMORY_MIB;
         b->cpus = req->cpus ?: DEFAULT_CPUS;
         if (req->name) {
@@ -1201,9 +1225,9 @@ int bundle_write(const struct bundle_request *req)
         if (r >= 0)
                 r = inspect_image(&b);
         if (r >= 0)
-                r = find_firmware(req->arch, req->firmware_dir, &b.fw);
+                r = find_firmware(b.cell.firmware, req->firmware_dir, &b.fw);
         if (r >= 0)
-                r = package_version(req->arch->edk2_package, &b.fw.package_version);
+                r = package_version(b.cell.firmware->package, &b.fw.package_version);
         if (r >= 0)
                 r = create_output(&b);
         if (r >= 0)
@@ -1214,7 +1238,7 @@ int bundle_write(const struct bundle_request *req)
                 discard_output(&b);
         else
                 log_info("%s: appliance %s (%s, %s %s)%s", req->output, b.name, req->arch->name,
-                         req->arch->edk2_package, b.fw.package_version,
+                         b.cell.firmware->package, b.fw.package_version,
                          b.have_varstore ? ", variables in the image's varstore partition" : "");
 
         if (b.archive)

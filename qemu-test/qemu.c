@@ -88,8 +88,8 @@ int qemu_build_argv(const struct run_config *c, const struct platform *p, const 
         add_arg(&b, "%s", c->qemu);
         add_arg(&b, "-no-user-config");
         add_arg(&b, "-M");
-        add_arg(&b, "virt,gic-version=%u%s", p->gic_version,
-                p->firmware == FIRMWARE_EDK2 && p->arch == ARCH_AA64 && !p->acpi ? ",acpi=off" : "");
+        add_arg(&b, "virt,gic-version=%u%s", p->irqchip->gic_version,
+                p->firmware->acpi && !p->acpi ? ",acpi=off" : "");
         add_arg(&b, "-cpu");
         add_arg(&b, "%s", p->cpu);
         add_arg(&b, "-m");
@@ -108,7 +108,7 @@ int qemu_build_argv(const struct run_config *c, const struct platform *p, const 
         /* A reset ends the run: a guest that reboots has failed, not passed. */
         add_arg(&b, "-no-reboot");
 
-        if (p->firmware == FIRMWARE_EDK2) {
+        if (p->firmware->family->kind == FIRMWARE_EDK2) {
                 code = qemu_opt_escape(c->edk2->code);
                 vars_esc = qemu_opt_escape(vars ?: "");
                 if (!code || !vars_esc) {
@@ -154,10 +154,10 @@ int qemu_build_argv(const struct run_config *c, const struct platform *p, const 
          */
         add_arg(&b, "-drive");
         add_arg(&b, "if=none,id=disk0,format=raw,snapshot=on,%sfile=%s",
-                p->firmware == FIRMWARE_EDK2 && c->vars_source == VARS_PARTITION_IN_PLACE ? "file.locking=off," : "",
+                p->firmware->family->kind == FIRMWARE_EDK2 && c->vars_source == VARS_PARTITION_IN_PLACE ? "file.locking=off," : "",
                 image);
         add_arg(&b, "-device");
-        add_arg(&b, "%s,drive=disk0", p->bus == BUS_PCI ? "virtio-blk-pci" : "virtio-blk-device");
+        add_arg(&b, "%s,drive=disk0", p->bus->device);
 
         if (b.error) {
                 strv_free(b.v);
@@ -334,7 +334,7 @@ static int run_start(struct run *r, const struct run_config *c)
                 r->tmpdir = NULL;
                 return k;
         }
-        if (r->platform->firmware == FIRMWARE_EDK2) {
+        if (r->platform->firmware->family->load == FIRMWARE_LOAD_PFLASH) {
                 k = prepare_vars(r, c, &vars);
                 if (k < 0)
                         return k;
@@ -534,7 +534,7 @@ int runs_execute(struct run *runs, size_t n, const struct run_config *c,
                 uint64_t now;
 
                 while (next < n && running < c->jobs && !*c->interrupted) {
-                        k = verdict_init(&runs[next].verdict, runs[next].platform->firmware, c->expect, c->n_expect);
+                        k = verdict_init(&runs[next].verdict, runs[next].platform->firmware->family->kind, c->expect, c->n_expect);
                         if (k < 0)
                                 return k;
                         runs[next].verdict.expect_boot_option = c->expect_boot_option;

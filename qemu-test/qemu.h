@@ -6,7 +6,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "platform/platform.h"
+#include "platform/cells.h"
 #include "qemu-test/firmware.h"
 #include "qemu-test/preflight.h"
 #include "qemu-test/verdict.h"
