@@ -6,7 +6,8 @@
  * with which CPUs, interrupt controllers, disk buses and firmware families.
  * Each kind of thing is a small table; an architecture's row lists the
  * entries it supports, reference one first. The harness's cells (cells.h)
- * are generated from these rows; the bundle runs the reference EDK2 cell.
+ * are generated from these rows, and one QEMU argv builder (qemu-argv.h)
+ * serves the harness, the bundle's run script and its libvirt domain.
  *
  * Adding OVMF on q35 or OpenSBI is a firmware family row plus an
  * architecture row naming it, not new branches.
