@@ -10,3 +10,4 @@ function(add_unit_test name)
 endfunction()
 
 add_unit_test(size mkvm_base)
+add_unit_test(platform mkvm_platform)
