@@ -19,14 +19,6 @@ static const struct arch arches[] = {
                 .grub_package = "grub-efi-arm64-bin",
                 .console = "ttyAMA0",
                 .description = "64-bit ARM (AArch64)",
-                .qemu = "qemu-system-aarch64",
-                .qemu_cpu = "cortex-a57",
-                .gic_version = 3,
-                .acpi = true,
-                .descriptor_arch = "aarch64",
-                .libvirt_arch = "aarch64",
-                .edk2_package = "qemu-efi-aarch64",
-                .uboot_bin = "/usr/lib/u-boot/qemu_arm64/u-boot.bin",
         },
         {
                 .name = "arm",
@@ -41,14 +33,6 @@ static const struct arch arches[] = {
                 .grub_package = "grub-efi-arm-bin",
                 .console = "ttyAMA0",
                 .description = "32-bit ARM (AArch32)",
-                .qemu = "qemu-system-arm",
-                .qemu_cpu = "cortex-a15",
-                .gic_version = 2,
-                .acpi = false,
-                .descriptor_arch = "arm",
-                .libvirt_arch = "armv7l",
-                .edk2_package = "qemu-efi-arm",
-                .uboot_bin = "/usr/lib/u-boot/qemu_arm/u-boot.bin",
         },
 };
 
@@ -64,6 +48,12 @@ const struct arch *arch_find(const char *name)
                                 return &arches[i];
         }
         return NULL;
+}
+
+const struct arch *arch_table(size_t *ret_n)
+{
+        *ret_n = ELEMENTSOF(arches);
+        return arches;
 }
 
 const char *arch_list(void)

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 /*
@@ -20,19 +21,12 @@ struct arch {
         const char *grub_package;    /* the Debian package with those modules */
         const char *console;         /* the kernel console on QEMU virt (pl011) */
         const char *description;
-
-        /* The reference platform: QEMU's virt machine with Debian's firmware. */
-        const char *qemu;            /* QEMU system emulator binary */
-        const char *qemu_cpu;        /* -cpu of the reference cell */
-        unsigned gic_version;        /* GIC of the reference cell */
-        bool acpi;                   /* EDK2 hands the OS ACPI tables (AAVMF does, AAVMF32 not) */
-        const char *descriptor_arch; /* "architecture" in QEMU firmware descriptors */
-        const char *libvirt_arch;    /* libvirt's <type arch=...> */
-        const char *edk2_package;    /* Debian package with the EDK2 build */
-        const char *uboot_bin;       /* U-Boot from Debian's u-boot-qemu */
+        /* How it runs on QEMU (emulator, machine, firmware) is platform/machine.c's row for it. */
 };
 
 /* Look up by canonical name or alias (case-insensitive); NULL if unknown. */
 const struct arch *arch_find(const char *name);
+/* The rows, for code that must look at every architecture. */
+const struct arch *arch_table(size_t *ret_n);
 /* "aa64 (aarch64, arm64), arm (armhf, armv7)", for messages and --help. */
 const char *arch_list(void);

@@ -28,7 +28,8 @@
 #include "firmware/efivar.h"
 #include "firmware/loadopt.h"
 #include "firmware/varstore.h"
-#include "platform/qemu-opt.h"
+#include "platform/cells.h"
+#include "platform/qemu-argv.h"
 
 #define BUFFER_SIZE (1u * 1024 * 1024)
 /* Zero detection granularity: the file-system block, so holes land where the extractor can punch them. */
@@ -78,6 +79,8 @@ struct firmware {
 
 struct bundle {
         const struct bundle_request *req;
+        /* The machine it runs on: the architecture's reference EDK2 cell, as the harness boots it. */
+        struct platform cell;
         char *name;
         char *install_dir;
         uint64_t mtime;
@@ -226,15 +229,15 @@ static int inspect_image(struct bundle *b)
 
 /* ---- the firmware (QEMU firmware descriptors, as libvirt and the harness read them) -- */
 
-static int find_firmware(const struct arch *a, const char *only_dir, struct firmware *ret)
+static int find_firmware(const struct platform_firmware *fw, const char *only_dir, struct firmware *ret)
 {
         struct edk2_descriptor d = {};
         int r;
 
         r = edk2_descriptor_find(&(const struct edk2_descriptor_query) {
-                                         .arch = a->descriptor_arch,
+                                         .arch = fw->descriptor_arch,
                                          .only_dir = only_dir,
-                                         .package = a->edk2_package,
+                                         .package = fw->package,
                                  }, &d);
         if (r < 0)
                 return r;
@@ -247,7 +250,7 @@ static int find_firmware(const struct arch *a, const char *only_dir, struct firm
         edk2_descriptor_done(&d);
         if (access(ret->code, R_OK) < 0)
                 return log_error_errno(-errno, "EDK2 firmware %s (from %s) is not readable (install the Debian package %s)",
-                                       ret->code, ret->descriptor, a->edk2_package);
+                                       ret->code, ret->descriptor, fw->package);
         return 0;
 }
 
@@ -712,21 +715,22 @@ static char *strdup_printf(const char *fmt, ...)
 /* A QEMU firmware descriptor (docs/interop/firmware.json) for the bundle's own firmware files. */
 static char *descriptor_json(struct bundle *b)
 {
-        const struct arch *a = b->req->arch;
+        const struct platform_firmware *fw = b->cell.firmware;
         json_object *root = json_object_new_object(), *mapping = json_object_new_object();
         json_object *code = json_object_new_object(), *targets = json_object_new_array();
         json_object *target = json_object_new_object(), *machines = json_object_new_array();
-        _cleanup_free_ char *description = NULL, *code_path = NULL, *vars_path = NULL;
+        _cleanup_free_ char *description = NULL, *machine_glob = NULL, *code_path = NULL, *vars_path = NULL;
         char *text = NULL;
 
         description = b->have_varstore
                 ? strdup_printf("EDK2 for the appliance %s (%s %s); its variables live in the disk image's varstore partition %u",
-                                b->name, a->edk2_package, b->fw.package_version, b->varstore.partno)
+                                b->name, fw->package, b->fw.package_version, b->varstore.partno)
                 : strdup_printf("EDK2 for the appliance %s (%s %s), variables seeded to boot its ESP",
-                                b->name, a->edk2_package, b->fw.package_version);
+                                b->name, fw->package, b->fw.package_version);
+        machine_glob = strdup_printf("%s-*", b->cell.machine->machine);
         code_path = strdup_printf("%s/%s", b->install_dir, FILE_CODE);
         vars_path = strdup_printf("%s/%s", b->install_dir, FILE_VARS);
-        if (!root || !mapping || !code || !targets || !target || !machines || !description || !code_path || !vars_path)
+        if (!root || !mapping || !code || !targets || !target || !machines || !description || !machine_glob || !code_path || !vars_path)
                 goto out;
 
         json_object_object_add(root, "description", json_object_new_string(description));
@@ -750,8 +754,8 @@ static char *descriptor_json(struct bundle *b)
         }
         json_object_object_add(root, "mapping", mapping);
         mapping = NULL;
-        json_object_object_add(target, "architecture", json_object_new_string(a->descriptor_arch));
-        json_object_array_add(machines, json_object_new_string("virt-*"));
+        json_object_object_add(target, "architecture", json_object_new_string(fw->descriptor_arch));
+        json_object_array_add(machines, json_object_new_string(machine_glob));
         json_object_object_add(target, "machines", machines);
         machines = NULL;
         json_object_array_add(targets, target);
@@ -798,56 +802,118 @@ static char *xml_escape(const char *s)
         return out;
 }
 
-/* QEMU option values separate keys with commas; a literal one is doubled. */
-static char *libvirt_xml(struct bundle *b)
-{
-        const struct arch *a = b->req->arch;
-        _cleanup_free_ char *dir = xml_escape(b->install_dir), *qdir = qemu_opt_escape(b->install_dir);
-        _cleanup_free_ char *qdir_xml = NULL, *firmware = NULL, *commandline = NULL;
+/*
+ * The bundle's machine as one boot of its cell with the bundle's files in
+ * dir: what the run script and the libvirt domain both describe.
+ */
+struct bundle_machine {
+        struct machine_config config;
+        char *disk, *code, *vars;
+};
 
-        if (!dir || !qdir || !(qdir_xml = xml_escape(qdir)))
-                return NULL;
-        if (b->have_varstore) {
+static void bundle_machine_done(struct bundle_machine *m)
+{
+        free(m->disk);
+        free(m->code);
+        free(m->vars);
+}
+
+static int bundle_machine_init(struct bundle *b, const char *dir, const char *qemu, struct bundle_machine *ret)
+{
+        *ret = (struct bundle_machine) {
+                .disk = strdup_printf("%s/%s", dir, FILE_DISK),
+                .code = strdup_printf("%s/%s", dir, FILE_CODE),
+                .vars = strdup_printf("%s/%s", dir, FILE_VARS),
+        };
+        if (!ret->disk || !ret->code || !ret->vars)
+                return -ENOMEM;
+        ret->config = (struct machine_config) {
+                .cell = &b->cell,
+                .qemu = qemu,
+                .memory_mib = b->memory_mib,
+                .cpus = b->cpus,
+                .console = QEMU_CONSOLE_TERMINAL,
+                .disk = ret->disk,
+                .code = ret->code,
+                /* With a varstore partition, that window of disk.img is the flash (as the harness's --persist). */
+                .vars = b->have_varstore ? NULL : ret->vars,
+                .vars_offset = b->have_varstore ? b->varstore.offset : 0,
+                .vars_size = b->have_varstore ? b->varstore.size : 0,
+        };
+        return 0;
+}
+
+/*
+ * <loader> and <nvram> for the bundle's pflash firmware (pick_cell() chose
+ * the EDK2 cell: the bundle ships its CODE and VARS flashes), named in m.
+ */
+static void put_libvirt_firmware(FILE *f, struct bundle *b, const struct bundle_machine *m,
+                                 const char *code, const char *vars)
+{
+        if (m->config.vars_size > 0)
                 /*
                  * libvirt cannot name a window of a file as the variable
                  * flash: the loader is stateless to it, and QEMU gets the
-                 * varstore partition the way the run script maps it.
+                 * varstore partition from <qemu:commandline>.
                  */
-                firmware = strdup_printf("    <loader readonly='yes' type='pflash' stateless='yes'>%s/%s</loader>\n",
-                                         dir, FILE_CODE);
-                commandline = strdup_printf(
-                        "  <qemu:commandline>\n"
-                        "    <qemu:arg value='-blockdev'/>\n"
-                        "    <qemu:arg value='node-name=mkvm-varsfile,driver=file,filename=%s/%s,locking=off'/>\n"
-                        "    <qemu:arg value='-blockdev'/>\n"
-                        "    <qemu:arg value='node-name=mkvm-vars,driver=raw,file=mkvm-varsfile,offset=%" PRIu64 ",size=%" PRIu64 "'/>\n"
-                        "    <qemu:arg value='-machine'/>\n"
-                        "    <qemu:arg value='pflash1=mkvm-vars'/>\n"
-                        "  </qemu:commandline>\n",
-                        qdir_xml, FILE_DISK, b->varstore.offset, b->varstore.size);
-        } else {
-                firmware = strdup_printf("    <loader readonly='yes' type='pflash'>%s/%s</loader>\n"
-                                         "    <nvram template='%s/%s'>/var/lib/libvirt/qemu/nvram/%s_VARS.fd</nvram>\n",
-                                         dir, FILE_CODE, dir, FILE_VARS, b->name);
-                commandline = strdup("");
-        }
-        if (!firmware || !commandline)
+                fprintf(f, "    <loader readonly='yes' type='pflash' stateless='yes'>%s</loader>\n", code);
+        else
+                fprintf(f, "    <loader readonly='yes' type='pflash'>%s</loader>\n"
+                        "    <nvram template='%s'>/var/lib/libvirt/qemu/nvram/%s_VARS.fd</nvram>\n",
+                        code, vars, b->name);
+}
+
+/*
+ * The libvirt domain for the same machine the run script starts: machine,
+ * CPU, firmware, interrupt controller and disk bus all come from the cell,
+ * the varstore window's QEMU arguments from the same argv builder.
+ */
+static char *libvirt_xml(struct bundle *b)
+{
+        const struct platform *p = &b->cell;
+        _cleanup_(bundle_machine_done) struct bundle_machine m = {};
+        _cleanup_strv_free_ char **window = NULL;
+        _cleanup_free_ char *dir = NULL, *code = NULL, *vars = NULL, *disk = NULL;
+        const char *accel = p->machine->accel;
+        bool failed = false;
+        char *text = NULL;
+        size_t len;
+        FILE *f;
+
+        if (bundle_machine_init(b, b->install_dir, NULL, &m) < 0)
+                return NULL;
+        dir = xml_escape(b->install_dir);
+        code = xml_escape(m.config.code);
+        vars = xml_escape(m.vars);
+        disk = xml_escape(m.config.disk);
+        if (!dir || !code || !vars || !disk)
+                return NULL;
+        /* libvirt's own node names must not clash with ours. */
+        if (m.config.vars_size > 0 && platform_qemu_vars_window_argv(&m.config, "mkvm-", &window) < 0)
                 return NULL;
 
-        return strdup_printf(
-                "<!-- libvirt domain for the appliance %s, written by mkvmimage: unpack the bundle in %s -->\n"
-                "<domain type='qemu'%s>\n"
-                "  <name>%s</name>\n"
+        f = open_memstream(&text, &len);
+        if (!f)
+                return NULL;
+        fprintf(f, "<!-- libvirt domain for the appliance %s, written by mkvmimage: unpack the bundle in %s -->\n",
+                b->name, dir);
+        /* libvirt's type 'qemu' is TCG, QEMU's default accelerator. */
+        fprintf(f, "<domain type='%s'%s>\n", !accel || strcmp(accel, "tcg") == 0 ? "qemu" : accel,
+                window ? " xmlns:qemu='http://libvirt.org/schemas/domain/qemu/1.0'" : "");
+        fprintf(f, "  <name>%s</name>\n"
                 "  <memory unit='MiB'>%u</memory>\n"
                 "  <vcpu>%u</vcpu>\n"
                 "  <os>\n"
-                "    <type arch='%s' machine='virt'>hvm</type>\n"
-                "%s"
-                "  </os>\n"
-                "  <features>\n"
-                "%s"
-                "    <gic version='%u'/>\n"
-                "  </features>\n"
+                "    <type arch='%s' machine='%s'>hvm</type>\n",
+                b->name, m.config.memory_mib, m.config.cpus, p->machine->libvirt_arch, p->machine->machine);
+        put_libvirt_firmware(f, b, &m, code, vars);
+        fputs("  </os>\n"
+              "  <features>\n", f);
+        if (p->acpi)
+                fputs("    <acpi/>\n", f);
+        if (p->irqchip)
+                fprintf(f, "    <gic version='%u'/>\n", p->irqchip->gic_version);
+        fprintf(f, "  </features>\n"
                 "  <cpu mode='custom' match='exact'>\n"
                 "    <model fallback='forbid'>%s</model>\n"
                 "  </cpu>\n"
@@ -859,48 +925,53 @@ static char *libvirt_xml(struct bundle *b)
                 "    <emulator>/usr/bin/%s</emulator>\n"
                 "    <disk type='file' device='disk'>\n"
                 "      <driver name='qemu' type='raw'/>\n"
-                "      <source file='%s/%s'/>\n"
-                "      <target dev='vda' bus='virtio'/>\n"
-                "    </disk>\n"
-                "    <serial type='pty'>\n"
-                "      <target port='0'/>\n"
-                "    </serial>\n"
-                "    <console type='pty'>\n"
-                "      <target type='serial' port='0'/>\n"
-                "    </console>\n"
-                "  </devices>\n"
-                "%s"
-                "</domain>\n",
-                b->name, dir,
-                b->have_varstore ? " xmlns:qemu='http://libvirt.org/schemas/domain/qemu/1.0'" : "",
-                b->name, b->memory_mib, b->cpus, a->libvirt_arch, firmware,
-                a->acpi ? "    <acpi/>\n" : "", a->gic_version, a->qemu_cpu, a->qemu, dir, FILE_DISK, commandline);
+                "      <source file='%s'/>\n"
+                "      <target dev='vda' bus='virtio'/>\n",
+                p->cpu, p->machine->qemu, disk);
+        if (p->bus->libvirt_address)
+                fprintf(f, "      <address type='%s'/>\n", p->bus->libvirt_address);
+        fputs("    </disk>\n"
+              "    <serial type='pty'>\n"
+              "      <target port='0'/>\n"
+              "    </serial>\n"
+              "    <console type='pty'>\n"
+              "      <target type='serial' port='0'/>\n"
+              "    </console>\n"
+              "  </devices>\n", f);
+        if (window) {
+                fputs("  <qemu:commandline>\n", f);
+                for (char **a = window; *a && !failed; a++) {
+                        _cleanup_free_ char *value = xml_escape(*a);
+
+                        if (value)
+                                fprintf(f, "    <qemu:arg value='%s'/>\n", value);
+                        failed = !value;
+                }
+                fputs("  </qemu:commandline>\n", f);
+        }
+        fputs("</domain>\n", f);
+        if (fclose(f) != 0 || failed) {
+                free(text);
+                return NULL;
+        }
+        return text;
 }
 
 static char *run_script(struct bundle *b)
 {
-        const struct arch *a = b->req->arch;
-        _cleanup_free_ char *machine = NULL, *vars = NULL, *disk = NULL;
+        const struct platform *p = &b->cell;
+        _cleanup_(bundle_machine_done) struct bundle_machine m = {};
+        _cleanup_strv_free_ char **argv = NULL;
+        _cleanup_free_ char *command = NULL;
 
-        machine = strdup_printf("virt,gic-version=%u", a->gic_version);
-        if (b->have_varstore) {
-                /* As the harness's --persist: the partition is the flash, the file is opened twice. */
-                vars = strdup_printf(
-                        "        -blockdev \"node-name=varsfile,driver=file,filename=$dir/%s,locking=off\" \\\n"
-                        "        -blockdev \"node-name=vars,driver=raw,file=varsfile,offset=%" PRIu64 ",size=%" PRIu64 "\" \\\n"
-                        "        -machine pflash1=vars \\\n",
-                        FILE_DISK, b->varstore.offset, b->varstore.size);
-                disk = strdup_printf("if=none,id=disk0,format=raw,file.locking=off,file=$dir/%s", FILE_DISK);
-        } else {
-                vars = strdup_printf("        -drive \"if=pflash,format=raw,unit=1,file=$dir/%s\" \\\n", FILE_VARS);
-                disk = strdup_printf("if=none,id=disk0,format=raw,file=$dir/%s", FILE_DISK);
-        }
-        if (!machine || !vars || !disk)
+        /* The script's own variables: $dir is its directory (commas doubled), $qemu the emulator. */
+        if (bundle_machine_init(b, "$dir", "$qemu", &m) < 0 || platform_qemu_argv(&m.config, &argv) < 0 ||
+            qemu_argv_to_shell(argv, &command) < 0)
                 return NULL;
 
         return strdup_printf(
                 "#!/bin/bash\n"
-                "# Boots the appliance %s (%s) on QEMU's virt machine with the EDK2 firmware\n"
+                "# Boots the appliance %s (%s) on QEMU's %s machine with the %s firmware\n"
                 "# beside this script (%s %s). Written by mkvmimage.\n"
                 "#\n"
                 "#   ./run [QEMU OPTIONS...]     extra options go to QEMU, e.g.\n"
@@ -916,20 +987,15 @@ static char *run_script(struct bundle *b)
                 "dir=${here//,/,,}\n"
                 "qemu=${QEMU:-%s}\n"
                 "if ! command -v \"$qemu\" >/dev/null; then\n"
-                "        echo \"run: $qemu not found (Debian package qemu-system-arm)\" >&2\n"
+                "        echo \"run: $qemu not found (Debian package %s)\" >&2\n"
                 "        exit 127\n"
                 "fi\n"
-                "exec \"$qemu\" -no-user-config -M %s -cpu %s -m %u -smp %u \\\n"
-                "        -nographic -nic none \\\n"
-                "        -boot menu=on,splash-time=0 \\\n"
-                "        -drive \"if=pflash,format=raw,unit=0,readonly=on,file=$dir/%s\" \\\n"
-                "%s"
-                "        -drive \"%s\" \\\n"
-                "        -device virtio-blk-pci,drive=disk0 \\\n"
+                "exec %s \\\n"
                 "        \"$@\"\n",
-                b->name, a->name, a->edk2_package, b->fw.package_version, a->qemu,
+                b->name, b->req->arch->name, p->machine->machine, p->firmware->family->display_name,
+                p->firmware->package, b->fw.package_version, p->machine->qemu,
                 b->have_varstore ? "#\n# EFI variables live in the disk image itself (its varstore partition).\n" : "",
-                a->qemu, machine, a->qemu_cpu, b->memory_mib, b->cpus, FILE_CODE, vars, disk);
+                p->machine->qemu, p->machine->qemu_package, command);
 }
 
 static char *manifest(struct bundle *b)
@@ -942,7 +1008,7 @@ static char *manifest(struct bundle *b)
         if (!f)
                 return NULL;
         fprintf(f, "# mkvmimage appliance bundle %s (%s)\n", b->name, a->name);
-        fprintf(f, "# firmware-package: %s %s\n", a->edk2_package, b->fw.package_version);
+        fprintf(f, "# firmware-package: %s %s\n", b->cell.firmware->package, b->fw.package_version);
         fprintf(f, "# firmware-code: %s\n", b->fw.code);
         fprintf(f, "# firmware-descriptor: %s\n", b->fw.descriptor);
         if (b->have_varstore)
@@ -973,6 +1039,22 @@ static int add_generated(struct bundle *b, const char *name, mode_t perm, char *
 
 /* ---- putting it together --------------------------------------------------- */
 
+static int pick_cell(const struct arch *a, struct platform *ret)
+{
+        _cleanup_(platform_matrix_done) struct platform_matrix m = {};
+        const struct platform *p;
+        int r;
+
+        r = platform_matrix_generate(&m);
+        if (r < 0)
+                return r;
+        p = platform_reference(&m, a, FIRMWARE_EDK2);
+        if (!p)
+                return log_error(-EINVAL, "bundle: no EDK2 platform for %s", a->name);
+        *ret = *p;
+        return 0;
+}
+
 static int prepare(struct bundle *b, const struct bundle_request *req)
 {
         int r;
@@ -981,6 +1063,9 @@ static int prepare(struct bundle *b, const struct bundle_request *req)
                 return log_error(-EINVAL, "bundle: the image, the architecture and the output are required");
         b->req = req;
         b->image_fd = b->out_fd = b->entry_fd = -1;
+        r = pick_cell(req->arch, &b->cell);
+        if (r < 0)
+                return r;
         b->memory_mib = req->memory_mib ?: DEFAULT_MEMORY_MIB;
         b->cpus = req->cpus ?: DEFAULT_CPUS;
         if (req->name) {
@@ -1201,9 +1286,9 @@ int bundle_write(const struct bundle_request *req)
         if (r >= 0)
                 r = inspect_image(&b);
         if (r >= 0)
-                r = find_firmware(req->arch, req->firmware_dir, &b.fw);
+                r = find_firmware(b.cell.firmware, req->firmware_dir, &b.fw);
         if (r >= 0)
-                r = package_version(req->arch->edk2_package, &b.fw.package_version);
+                r = package_version(b.cell.firmware->package, &b.fw.package_version);
         if (r >= 0)
                 r = create_output(&b);
         if (r >= 0)
@@ -1214,7 +1299,7 @@ int bundle_write(const struct bundle_request *req)
                 discard_output(&b);
         else
                 log_info("%s: appliance %s (%s, %s %s)%s", req->output, b.name, req->arch->name,
-                         req->arch->edk2_package, b.fw.package_version,
+                         b.cell.firmware->package, b.fw.package_version,
                          b.have_varstore ? ", variables in the image's varstore partition" : "");
 
         if (b.archive)

@@ -15,7 +15,7 @@
 
 #include "base/log.h"
 #include "base/util.h"
-#include "platform/platform.h"
+#include "platform/cells.h"
 #include "qemu-test/appliance.h"
 #include "qemu-test/firmware.h"
 #include "qemu-test/junit.h"
@@ -36,7 +36,7 @@ static volatile sig_atomic_t interrupted;
 
 struct options {
         const char *image;
-        enum arch_id arch;
+        const struct arch *arch;
         bool have_arch;
         char **platforms;
         size_t n_platforms;
@@ -158,7 +158,8 @@ static int parse_options(int argc, char **argv, struct options *o)
         while ((c = getopt_long(argc, argv, "a:p:e:t:j:qh", longopts, NULL)) >= 0) {
                 switch (c) {
                 case 'a':
-                        if (arch_from_string(optarg, &o->arch) < 0)
+                        o->arch = arch_find(optarg);
+                        if (!o->arch || !platform_arch_find(o->arch))
                                 return log_error(-EINVAL, "unknown architecture \"%s\" (aa64 or arm)", optarg);
                         o->have_arch = true;
                         break;
@@ -317,16 +318,18 @@ static int locate_firmware(const struct options *o, const struct platform **cell
         int r;
 
         for (size_t i = 0; i < n; i++) {
-                if (cells[i]->firmware == FIRMWARE_EDK2 && !fw->have_edk2) {
-                        r = edk2_firmware_find(o->arch, &o->firmware, &fw->edk2);
+                enum firmware_kind kind = cells[i]->firmware->family->kind;
+
+                if (kind == FIRMWARE_EDK2 && !fw->have_edk2) {
+                        r = edk2_firmware_find(cells[i]->firmware, &o->firmware, &fw->edk2);
                         if (r < 0)
                                 return r;
                         fw->have_edk2 = true;
                         if (fw->edk2.descriptor)
                                 log_info("EDK2: %s (from %s)", fw->edk2.code, fw->edk2.descriptor);
                 }
-                if (cells[i]->firmware == FIRMWARE_UBOOT && !fw->uboot) {
-                        r = uboot_firmware_find(o->arch, &o->firmware, &fw->uboot);
+                if (kind == FIRMWARE_UBOOT && !fw->uboot) {
+                        r = uboot_firmware_find(cells[i]->firmware, &o->firmware, &fw->uboot);
                         if (r < 0)
                                 return r;
                 }
@@ -347,12 +350,13 @@ static void fail_without_booting(struct run *runs, size_t n, const char *problem
 /* 64 MiB exactly: QEMU refuses a variable flash of another size. */
 #define VARS_FLASH_SIZE (64 * MIB)
 
+/* Runs whose firmware has a variable flash (EDK2). */
 static size_t count_edk2(const struct run *runs, size_t n)
 {
         size_t k = 0;
 
         for (size_t i = 0; i < n; i++)
-                k += runs[i].platform->firmware == FIRMWARE_EDK2;
+                k += runs[i].platform->firmware->family->load == FIRMWARE_LOAD_PFLASH;
         return k;
 }
 
@@ -441,6 +445,7 @@ static int boot_all(const struct options *o, const char *image, const char *qemu
 
 static int run(const struct options *o)
 {
+        _cleanup_(platform_matrix_done) struct platform_matrix matrix = {};
         _cleanup_free_ const struct platform **cells = NULL;
         _cleanup_free_ char *problem = NULL, *qemu = NULL, *image_abs = NULL;
         _cleanup_free_ struct run *runs = NULL;
@@ -449,7 +454,10 @@ static int run(const struct options *o)
         size_t n, passed = 0;
         int r;
 
-        r = platform_select(o->arch, o->platforms, o->n_platforms, &cells);
+        r = platform_matrix_generate(&matrix);
+        if (r < 0)
+                return EXIT_SETUP_ERROR;
+        r = platform_select(&matrix, o->arch, o->platforms, o->n_platforms, &cells);
         if (r < 0)
                 return EXIT_SETUP_ERROR;
         n = (size_t) r;
@@ -467,12 +475,13 @@ static int run(const struct options *o)
         if (problem && !o->boot_anyway)
                 fail_without_booting(runs, n, problem);
         else {
-                const char *qemu_name = arch_get(o->arch)->qemu;
+                const struct platform_arch *pa = platform_arch_find(o->arch);
 
                 if (problem)
                         log_warn("pre-flight: %s (booting anyway)", problem);
-                if (find_in_path(qemu_name, &qemu) < 0) {
-                        log_error(-ENOENT, "%s not found in PATH: install the Debian package qemu-system-arm", qemu_name);
+                if (find_in_path(pa->qemu, &qemu) < 0) {
+                        log_error(-ENOENT, "%s not found in PATH: install the Debian package %s", pa->qemu,
+                                  pa->qemu_package);
                         r = -ENOENT;
                 }
                 if (r >= 0)
@@ -519,8 +528,10 @@ static int use_appliance(struct options *o, struct appliance *app)
                 return 0;
         }
         if (o->have_arch && o->arch != app->arch)
-                return log_error(-EINVAL, "%s is a bundle for %s, not %s", o->image, arch_get(app->arch)->name,
-                                 arch_get(o->arch)->name);
+                return log_error(-EINVAL, "%s is a bundle for %s, not %s", o->image, app->arch->name, o->arch->name);
+        if (!platform_arch_find(app->arch))
+                return log_error(-EINVAL, "%s is a bundle for %s, which has no reference platform", o->image,
+                                 app->arch->name);
         o->arch = app->arch;
         o->have_arch = true;
         if (!app->vars && o->no_varstore)
@@ -531,7 +542,7 @@ static int use_appliance(struct options *o, struct appliance *app)
                 /* Without efi-vars.fd the varstore partition is the flash: no template is read. */
                 o->firmware.edk2_vars = app->vars ?: app->code;
         }
-        log_info("%s: appliance bundle for %s, booting %s with its firmware", o->image, arch_get(app->arch)->name,
+        log_info("%s: appliance bundle for %s, booting %s with its firmware", o->image, app->arch->name,
                  app->image);
         o->image = app->image;
         return 0;
@@ -548,9 +559,13 @@ int main(int argc, char **argv)
                 return EXIT_SETUP_ERROR;
         }
         if (o.list_platforms) {
-                platform_list(stdout);
+                struct platform_matrix m = {};
+
+                ret = platform_matrix_generate(&m) < 0 ? EXIT_SETUP_ERROR : EXIT_ALL_PASSED;
+                platform_list(&m, stdout);
+                platform_matrix_done(&m);
                 options_done(&o);
-                return EXIT_ALL_PASSED;
+                return ret;
         }
         if (use_appliance(&o, &app) < 0) {
                 appliance_done(&app);

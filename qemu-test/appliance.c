@@ -38,7 +38,7 @@ static bool file_exists_in(const char *dir, const char *name)
 }
 
 /* "# mkvmimage appliance bundle NAME (aa64)": the first line of MANIFEST. */
-static int arch_from_manifest(const char *dir, enum arch_id *ret)
+static int arch_from_manifest(const char *dir, const struct arch **ret)
 {
         _cleanup_free_ char *path = NULL;
         _cleanup_fclose_ FILE *f = NULL;
@@ -53,7 +53,8 @@ static int arch_from_manifest(const char *dir, enum arch_id *ret)
             !(open_paren = strrchr(line, '(')) || !(close_paren = strchr(open_paren, ')')))
                 return log_error(-EBADMSG, "%s: not a mkvmimage bundle manifest (first line)", path);
         *close_paren = '\0';
-        if (arch_from_string(open_paren + 1, ret) < 0)
+        *ret = arch_find(open_paren + 1);
+        if (!*ret)
                 return log_error(-EBADMSG, "%s: unknown architecture \"%s\"", path, open_paren + 1);
         return 0;
 }

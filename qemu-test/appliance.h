@@ -3,7 +3,7 @@
 
 #include <stdbool.h>
 
-#include "platform/platform.h"
+#include "base/arch.h"
 
 /*
  * An appliance bundle (`mkvmimage bundle`) given instead of an image: a
@@ -17,7 +17,7 @@ struct appliance {
         char *image;      /* dir/disk.img */
         char *code;       /* dir/efi-code.fd */
         char *vars;       /* dir/efi-vars.fd, NULL for a varstore bundle */
-        enum arch_id arch;   /* from MANIFEST */
+        const struct arch *arch;  /* from MANIFEST */
         bool unpacked;    /* dir is ours: removed by appliance_done() */
 };
 

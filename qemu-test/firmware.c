@@ -18,16 +18,16 @@ static int check_firmware_file(const char *path, const char *what, const char *p
         return 0;
 }
 
-static int find_in_descriptors(enum arch_id arch, const struct firmware_options *o, struct edk2_firmware *ret)
+static int find_in_descriptors(const struct platform_firmware *fw, const struct firmware_options *o,
+                               struct edk2_firmware *ret)
 {
-        const struct arch *a = arch_get(arch);
         struct edk2_descriptor d = {};
         int r;
 
         r = edk2_descriptor_find(&(const struct edk2_descriptor_query) {
-                                         .arch = a->descriptor_arch,
+                                         .arch = fw->descriptor_arch,
                                          .only_dir = o->descriptor_dir,
-                                         .package = a->edk2_package,
+                                         .package = fw->package,
                                          .parse_hint = "fix or remove it, or name the firmware with --edk2-code/--edk2-vars",
                                  }, &d);
         if (r < 0)
@@ -41,9 +41,9 @@ static int find_in_descriptors(enum arch_id arch, const struct firmware_options 
         return 0;
 }
 
-int edk2_firmware_find(enum arch_id arch, const struct firmware_options *o, struct edk2_firmware *ret)
+int edk2_firmware_find(const struct platform_firmware *fw, const struct firmware_options *o,
+                       struct edk2_firmware *ret)
 {
-        const struct arch *a = arch_get(arch);
         struct edk2_firmware f = {};
         int r;
 
@@ -57,16 +57,16 @@ int edk2_firmware_find(enum arch_id arch, const struct firmware_options *o, stru
                         return log_error_errno(-ENOMEM, "cannot locate firmware");
                 }
         } else {
-                r = find_in_descriptors(arch, o, &f);
+                r = find_in_descriptors(fw, o, &f);
                 if (r < 0) {
                         edk2_firmware_done(&f);
                         return r;
                 }
         }
 
-        r = check_firmware_file(f.code, "EDK2 firmware", a->edk2_package);
+        r = check_firmware_file(f.code, "EDK2 firmware", fw->package);
         if (r >= 0)
-                r = check_firmware_file(f.vars_template, "EDK2 variable store template", a->edk2_package);
+                r = check_firmware_file(f.vars_template, "EDK2 variable store template", fw->package);
         if (r < 0) {
                 edk2_firmware_done(&f);
                 return r;
@@ -83,12 +83,12 @@ void edk2_firmware_done(struct edk2_firmware *f)
         *f = (struct edk2_firmware) {};
 }
 
-int uboot_firmware_find(enum arch_id arch, const struct firmware_options *o, char **ret)
+int uboot_firmware_find(const struct platform_firmware *fw, const struct firmware_options *o, char **ret)
 {
-        const char *path = o->uboot_bin ?: arch_get(arch)->uboot_bin;
+        const char *path = o->uboot_bin ?: fw->bios;
         int r;
 
-        r = check_firmware_file(path, "U-Boot", "u-boot-qemu");
+        r = check_firmware_file(path, "U-Boot", fw->package);
         if (r < 0)
                 return r;
         *ret = strdup(path);

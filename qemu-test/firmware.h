@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #pragma once
 
-#include "platform/platform.h"
+#include "platform/machine.h"
 
 struct firmware_options {
         const char *descriptor_dir; /* --firmware-dir: search only here */
@@ -17,8 +17,8 @@ struct edk2_firmware {
 };
 
 /*
- * Locate EDK2 for arch through QEMU's firmware descriptors (QEMU's
- * docs/interop/firmware.json), the way libvirt does: the directories
+ * Locate the EDK2 build fw (of an architecture's platform row) through
+ * QEMU's firmware descriptors (QEMU's docs/interop/firmware.json), the way libvirt does: the directories
  * $XDG_CONFIG_HOME/qemu/firmware, /etc/qemu/firmware and
  * /usr/share/qemu/firmware are merged by file name (a file in an earlier
  * one hides the same name in a later one; an empty file just hides),
@@ -26,7 +26,8 @@ struct edk2_firmware {
  * builds are passed over: the harness checks that an image boots, not that
  * it is signed.
  */
-int edk2_firmware_find(enum arch_id arch, const struct firmware_options *o, struct edk2_firmware *ret);
+int edk2_firmware_find(const struct platform_firmware *fw, const struct firmware_options *o, struct edk2_firmware *ret);
 void edk2_firmware_done(struct edk2_firmware *f);
 
-int uboot_firmware_find(enum arch_id arch, const struct firmware_options *o, char **ret);
+/* U-Boot: --uboot, else the row's -bios image. */
+int uboot_firmware_find(const struct platform_firmware *fw, const struct firmware_options *o, char **ret);

@@ -231,9 +231,29 @@ static int find_boot_file(const struct fat *f, const char *name, uint16_t *machi
         return 1;
 }
 
-static int check_bootloader(const char *image, const struct fat *f, enum arch_id arch, char **problem)
+/* Who a PE machine is for, in words: an architecture of ours, or a well-known other one. */
+static const char *pe_machine_name(uint16_t machine)
 {
-        const struct arch *a = arch_get(arch);
+        const struct arch *arches;
+        size_t n;
+
+        arches = arch_table(&n);
+        for (size_t i = 0; i < n; i++)
+                if (arches[i].pe_machine == machine)
+                        return arches[i].name;
+        switch (machine) {
+        case 0x01c4: return "arm (ARMNT 0x01C4, which UEFI firmware refuses)";
+        case 0x8664: return "x64";
+        case 0x014c: return "ia32";
+        case 0x5064: return "riscv64";
+        default: return NULL;
+        }
+}
+
+static int check_bootloader(const char *image, const struct fat *f, const struct arch *a, char **problem)
+{
+        const struct arch *arches;
+        size_t n_arches;
         uint16_t machine = 0;
         bool is_pe = false;
         int r;
@@ -248,22 +268,25 @@ static int check_bootloader(const char *image, const struct fat *f, enum arch_id
                         return set_problem(problem, "\\EFI\\BOOT\\%s in the ESP is not a PE/EFI file", a->removable_file);
                 if (machine == a->pe_machine)
                         return 0;
-                other = arch_name_of_pe_machine(machine);
+                other = pe_machine_name(machine);
                 return set_problem(problem,
                                    "\\EFI\\BOOT\\%s is a PE for %s (machine 0x%04X), not %s: bootloader is for another architecture",
                                    a->removable_file, other ?: "an unknown machine", machine, a->name);
         }
 
-        for (enum arch_id o = 0; o < _ARCH_MAX; o++) {
-                if (o == arch)
+        arches = arch_table(&n_arches);
+        for (size_t i = 0; i < n_arches; i++) {
+                const struct arch *o = &arches[i];
+
+                if (o == a)
                         continue;
-                r = find_boot_file(f, arch_get(o)->removable_file, &machine, &is_pe);
+                r = find_boot_file(f, o->removable_file, &machine, &is_pe);
                 if (r < 0)
                         return log_error_errno(r, "%s: cannot read the ESP", image);
                 if (r > 0)
                         return set_problem(problem,
                                            "no \\EFI\\BOOT\\%s in the ESP, only \\EFI\\BOOT\\%s: bootloader is for another architecture (%s)?",
-                                           a->removable_file, arch_get(o)->removable_file, arch_get(o)->name);
+                                           a->removable_file, o->removable_file, o->name);
         }
         return set_problem(problem, "no bootloader: \\EFI\\BOOT\\%s is missing from the ESP", a->removable_file);
 }
@@ -291,7 +314,7 @@ static void find_varstore(const uint8_t *entries, uint32_t n_entries, uint32_t e
         }
 }
 
-int preflight_check(const char *image, enum arch_id arch, char **problem, struct image_info *info)
+int preflight_check(const char *image, const struct arch *arch, char **problem, struct image_info *info)
 {
         _cleanup_close_ int fd = -1;
         _cleanup_free_ uint8_t *entries = NULL;

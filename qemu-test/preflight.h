@@ -4,7 +4,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "platform/platform.h"
+#include "base/arch.h"
 
 /* mkvmimage's varstore partition type: it holds the EDK2 variable flash. */
 #define VARSTORE_TYPE_GUID_TEXT "2733F78F-FA97-4F45-8CC4-56973BF464DB"
@@ -25,4 +25,4 @@ struct image_info {
  * a bootloader for another architecture. *info says whether the image has
  * a varstore partition, and where (it is filled even when *problem is set).
  */
-int preflight_check(const char *image, enum arch_id arch, char **problem, struct image_info *info);
+int preflight_check(const char *image, const struct arch *arch, char **problem, struct image_info *info);

@@ -17,7 +17,7 @@
 
 #include "base/log.h"
 #include "base/util.h"
-#include "platform/qemu-opt.h"
+#include "platform/qemu-argv.h"
 
 /* Firmware prints within a second or two even under TCG; silence means a hang. */
 #define NO_OUTPUT_SEC 30u
@@ -35,136 +35,34 @@ double run_seconds(const struct run *r)
         return r->end_usec > r->start_usec ? (double) (r->end_usec - r->start_usec) / 1e6 : 0.0;
 }
 
-void strv_free(char **v)
-{
-        if (!v)
-                return;
-        for (char **p = v; *p; p++)
-                free(*p);
-        free(v);
-}
+/* Memory and CPUs of every run: enough for every guest booted so far. */
+#define RUN_MEMORY_MIB 1024u
+#define RUN_CPUS 2u
 
-struct argv_builder {
-        char **v;
-        size_t n;
-        int error;
-};
-
-static void add_arg(struct argv_builder *b, const char *fmt, ...) _printf_(2, 3);
-static void add_arg(struct argv_builder *b, const char *fmt, ...)
-{
-        char **grown;
-        va_list ap;
-        int r;
-
-        if (b->error)
-                return;
-        grown = realloc(b->v, (b->n + 2) * sizeof(char *));
-        if (!grown) {
-                b->error = -ENOMEM;
-                return;
-        }
-        b->v = grown;
-        va_start(ap, fmt);
-        r = vasprintf(&b->v[b->n], fmt, ap);
-        va_end(ap);
-        if (r < 0) {
-                b->v[b->n] = NULL;
-                b->error = -ENOMEM;
-                return;
-        }
-        b->v[++b->n] = NULL;
-}
-
-/* QEMU option values separate keys with commas; a literal comma is doubled. */
 int qemu_build_argv(const struct run_config *c, const struct platform *p, const char *vars, char ***ret)
 {
-        _cleanup_free_ char *image = qemu_opt_escape(c->image);
-        _cleanup_free_ char *code = NULL, *vars_esc = NULL;
-        struct argv_builder b = {};
+        bool in_place = c->vars_source == VARS_PARTITION_IN_PLACE;
+        struct machine_config mc = {
+                .cell = p,
+                .qemu = c->qemu,
+                .memory_mib = RUN_MEMORY_MIB,
+                .cpus = RUN_CPUS,
+                /* The serial console on stdout (our pipe); no monitor, no display. */
+                .console = QEMU_CONSOLE_PIPE,
+                /* A reset ends the run: a guest that reboots has failed, not passed. */
+                .no_reboot = true,
+                .disk = c->image,
+                /* Writes go to a temporary overlay, never to the image (with --persist
+                 * only the varstore window writes to it). */
+                .snapshot = true,
+                .code = c->edk2 ? c->edk2->code : NULL,
+                .vars = vars,
+                .vars_offset = in_place ? c->info->varstore_offset : 0,
+                .vars_size = in_place ? c->info->varstore_size : 0,
+                .bios = c->uboot,
+        };
 
-        if (!image)
-                return -ENOMEM;
-        add_arg(&b, "%s", c->qemu);
-        add_arg(&b, "-no-user-config");
-        add_arg(&b, "-M");
-        add_arg(&b, "virt,gic-version=%u%s", p->gic_version,
-                p->firmware == FIRMWARE_EDK2 && p->arch == ARCH_AA64 && !p->acpi ? ",acpi=off" : "");
-        add_arg(&b, "-cpu");
-        add_arg(&b, "%s", p->cpu);
-        add_arg(&b, "-m");
-        add_arg(&b, "1024");
-        add_arg(&b, "-smp");
-        add_arg(&b, "2");
-        /* The serial console on stdout (our pipe); no monitor, no display, no NIC. */
-        add_arg(&b, "-display");
-        add_arg(&b, "none");
-        add_arg(&b, "-monitor");
-        add_arg(&b, "none");
-        add_arg(&b, "-serial");
-        add_arg(&b, "stdio");
-        add_arg(&b, "-nic");
-        add_arg(&b, "none");
-        /* A reset ends the run: a guest that reboots has failed, not passed. */
-        add_arg(&b, "-no-reboot");
-
-        if (p->firmware == FIRMWARE_EDK2) {
-                code = qemu_opt_escape(c->edk2->code);
-                vars_esc = qemu_opt_escape(vars ?: "");
-                if (!code || !vars_esc) {
-                        strv_free(b.v);
-                        return -ENOMEM;
-                }
-                /*
-                 * ArmVirtQemu takes its front-page timeout from QEMU's
-                 * boot-menu-wait: 0 instead of the 5 s default makes an EFI-app
-                 * boot take 2 s instead of 7, and changes nothing else.
-                 */
-                add_arg(&b, "-boot");
-                add_arg(&b, "menu=on,splash-time=0");
-                add_arg(&b, "-drive");
-                add_arg(&b, "if=pflash,format=raw,unit=0,readonly=on,file=%s", code);
-                if (c->vars_source == VARS_PARTITION_IN_PLACE) {
-                        /*
-                         * The varstore partition is the variable flash: QEMU's raw
-                         * driver exposes just that window of the image, so guest
-                         * writes to variables land in the image. The same file is
-                         * the disk too, hence locking=off on both.
-                         */
-                        add_arg(&b, "-blockdev");
-                        add_arg(&b, "node-name=varsfile,driver=file,filename=%s,locking=off", image);
-                        add_arg(&b, "-blockdev");
-                        add_arg(&b, "node-name=vars,driver=raw,file=varsfile,offset=%llu,size=%llu",
-                                (unsigned long long) c->info->varstore_offset,
-                                (unsigned long long) c->info->varstore_size);
-                        add_arg(&b, "-machine");
-                        add_arg(&b, "pflash1=vars");
-                } else {
-                        add_arg(&b, "-drive");
-                        add_arg(&b, "if=pflash,format=raw,unit=1,file=%s", vars_esc);
-                }
-        } else {
-                add_arg(&b, "-bios");
-                add_arg(&b, "%s", c->uboot);
-        }
-
-        /*
-         * snapshot=on: writes go to a temporary overlay, never to the image
-         * (with --persist only the varstore window above writes to it).
-         */
-        add_arg(&b, "-drive");
-        add_arg(&b, "if=none,id=disk0,format=raw,snapshot=on,%sfile=%s",
-                p->firmware == FIRMWARE_EDK2 && c->vars_source == VARS_PARTITION_IN_PLACE ? "file.locking=off," : "",
-                image);
-        add_arg(&b, "-device");
-        add_arg(&b, "%s,drive=disk0", p->bus == BUS_PCI ? "virtio-blk-pci" : "virtio-blk-device");
-
-        if (b.error) {
-                strv_free(b.v);
-                return b.error;
-        }
-        *ret = b.v;
-        return 0;
+        return platform_qemu_argv(&mc, ret);
 }
 
 static bool is_zero(const uint8_t *p, size_t n)
@@ -334,7 +232,7 @@ static int run_start(struct run *r, const struct run_config *c)
                 r->tmpdir = NULL;
                 return k;
         }
-        if (r->platform->firmware == FIRMWARE_EDK2) {
+        if (r->platform->firmware->family->load == FIRMWARE_LOAD_PFLASH) {
                 k = prepare_vars(r, c, &vars);
                 if (k < 0)
                         return k;
@@ -534,7 +432,7 @@ int runs_execute(struct run *runs, size_t n, const struct run_config *c,
                 uint64_t now;
 
                 while (next < n && running < c->jobs && !*c->interrupted) {
-                        k = verdict_init(&runs[next].verdict, runs[next].platform->firmware, c->expect, c->n_expect);
+                        k = verdict_init(&runs[next].verdict, runs[next].platform->firmware->family->kind, c->expect, c->n_expect);
                         if (k < 0)
                                 return k;
                         runs[next].verdict.expect_boot_option = c->expect_boot_option;

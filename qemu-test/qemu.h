@@ -6,7 +6,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "platform/platform.h"
+#include "platform/cells.h"
 #include "qemu-test/firmware.h"
 #include "qemu-test/preflight.h"
 #include "qemu-test/verdict.h"
@@ -51,12 +51,11 @@ struct run {
 };
 
 /*
- * Formats one QEMU command line, NULL-terminated, in *ret (free with
- * strv_free). vars is the file for pflash1 (EDK2), NULL for
- * VARS_PARTITION_IN_PLACE.
+ * The QEMU command line of one run, NULL-terminated, in *ret (free with
+ * strv_free), from platform_qemu_argv(). vars is the file for pflash1
+ * (EDK2), NULL for VARS_PARTITION_IN_PLACE.
  */
 int qemu_build_argv(const struct run_config *c, const struct platform *p, const char *vars, char ***ret);
-void strv_free(char **v);
 
 /*
  * Boots every run, up to c->jobs at a time, each its own QEMU child.

@@ -4,7 +4,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "platform/platform.h"
+#include "platform/machine.h"
 
 /*
  * Judges a boot from its serial console, fed as it arrives. Text is matched

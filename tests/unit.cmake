@@ -11,3 +11,4 @@ endfunction()
 
 add_unit_test(size mkvm_base)
 add_unit_test(fs mkvm_fs)
+add_unit_test(platform mkvm_platform)
