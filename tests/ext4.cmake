@@ -5,7 +5,7 @@ target_link_libraries(ext4fill PRIVATE mkvm_fs)
 
 set(MKVM_EXT4_ENV "EXT4FILL=$<TARGET_FILE:ext4fill>")
 function(add_ext4_test name script)
-  add_shell_test(${name} ${script} ${ARGN})
+  add_shell_test(${name} image ${script} ${ARGN})
   set_property(TEST ${name} APPEND PROPERTY ENVIRONMENT "${MKVM_EXT4_ENV}")
 endfunction()
 
