@@ -38,8 +38,17 @@ done
 pass "installed: programs, layouts, efi-hello, the guest builder"
 
 for f in "$prefix"/bin/*; do
+        strings -a "$f" >"$WORK/all-strings"
+        # AddressSanitizer (-DMKVM_SANITIZE=ON) records each instrumented
+        # source file's name for its reports; those are never opened.
+        if grep -qx '__asan_init' "$WORK/all-strings"; then
+                awk -v s="$SOURCE_DIR/" -v b="$BUILD_DIR/" \
+                        '!((index($0, s) == 1 || index($0, b) == 1) && /\.[ch]$/)' \
+                        "$WORK/all-strings" >"$WORK/all-strings.kept"
+                mv "$WORK/all-strings.kept" "$WORK/all-strings"
+        fi
         for dir in "$SOURCE_DIR" "$BUILD_DIR"; do
-                if strings -a "$f" | grep -F -- "$dir" >"$WORK/strings"; then
+                if grep -F -- "$dir" "$WORK/all-strings" >"$WORK/strings"; then
                         fail "${f##*/} names $dir: $(head -n 3 "$WORK/strings")"
                 fi
         done
