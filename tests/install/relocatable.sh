@@ -2,8 +2,9 @@
 # A relocatable install: `cmake --install` of this build into a new prefix,
 # then, from an unrelated directory with the source and build trees hidden
 # (tmpfs over both in a private mount namespace), the installed mkvmimage
-# builds an image with a shipped layout and the installed efi-hello, and the
-# installed mkvmimage-boot boots it on one platform. The image is read back
+# builds an image with a shipped layout and the installed efi-hello, the
+# installed mkvmimage-boot boots it on one platform, and the installed guest
+# builder builds the Linux test guest. The image is read back
 # with sfdisk; no installed program may name a path of the build machine
 # (strings); the install still works after being moved, and
 # MKVMIMAGE_DATA_DIR overrides where the data is looked for.
@@ -15,7 +16,7 @@ AA64_ROOT_TYPE=B921B045-1DF0-41C3-AF44-4C6F280D3FAE
 for v in SOURCE_DIR BUILD_DIR; do
         [ -d "${!v:-}" ] || fail "$v is not set (run through ctest)"
 done
-need_tools cmake unshare strings sfdisk jq
+need_tools cmake unshare strings sfdisk jq file
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/mkvm-install-test.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
@@ -95,6 +96,17 @@ sed 's/^/    | /' "$WORK/boot.out"
 [ $rc -eq 0 ] || fail "installed mkvmimage-boot, trees hidden: exit $rc"
 grep -q "^PASS aa64-uboot-gicv3-pci" "$WORK/boot.out" || fail "no PASS line for aa64-uboot-gicv3-pci"
 pass "installed mkvmimage-boot, trees hidden: the image boots on aa64-uboot-gicv3-pci"
+
+# The installed guest builder finds its Debian package fetcher beside it
+# (the packages come from FIXTURE_CACHE, outside both trees).
+rc=0
+run_hidden "$WORK/run" "$data/guest/build-linux-guest" aa64 "$WORK/guest" 2>"$WORK/err" || rc=$?
+[ $rc -eq 0 ] || fail "installed build-linux-guest, trees hidden: exit $rc: $(tail -n 5 "$WORK/err")"
+for f in vmlinuz initrd.img rootfs/sbin/init; do
+        [ -s "$WORK/guest/$f" ] || fail "installed build-linux-guest: no $f"
+done
+file -L "$WORK/guest/vmlinuz" | grep -q "Linux kernel ARM64 boot executable" || fail "installed build-linux-guest: vmlinuz: $(file -L "$WORK/guest/vmlinuz")"
+pass "installed build-linux-guest, trees hidden: $(tail -n 1 "$WORK/err")"
 
 # Moved: the data is found beside the program wherever the prefix went.
 mv "$prefix" "$WORK/moved"
