@@ -45,14 +45,6 @@ void guid_format(const guid_t *g, char out[GUID_STRING_MAX])
                  b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]);
 }
 
-bool guid_is_null(const guid_t *g)
-{
-        for (size_t i = 0; i < 16; i++)
-                if (g->bytes[i])
-                        return false;
-        return true;
-}
-
 static int seed_bytes(const struct seed *s, const char *purpose, uint8_t out[32])
 {
         static const char domain[] = "mkvmimage"; /* hashed with its NUL */

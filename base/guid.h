@@ -13,7 +13,6 @@ typedef struct {
 /* Parse "8-4-4-4-12" hex (either case); -EINVAL if malformed. */
 int guid_parse(const char *s, guid_t *ret);
 void guid_format(const guid_t *g, char out[GUID_STRING_MAX]);
-bool guid_is_null(const guid_t *g);
 
 /*
  * Everything random in an image comes from here. With a seed, each value is

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include "base/log.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <string.h>
 #include <unistd.h>
@@ -9,7 +10,13 @@ static bool quiet;
 static bool progress_shown;
 
 void log_set_quiet(bool q) { quiet = q; }
-bool log_is_quiet(void) { return quiet; }
+
+/* The name the program was started as (glibc sets it from argv[0] before
+ * main), so each program names itself without having to say so. */
+static const char *program_name(void)
+{
+        return program_invocation_short_name;
+}
 
 static void end_progress_line(void)
 {
@@ -22,31 +29,20 @@ static void end_progress_line(void)
 static void vlog(const char *fmt, va_list ap, int err)
 {
         end_progress_line();
-        fputs("mkvmimage: ", stderr);
+        fprintf(stderr, "%s: ", program_name());
         vfprintf(stderr, fmt, ap);
         if (err != 0)
                 fprintf(stderr, ": %s", strerror(err < 0 ? -err : err));
         fputc('\n', stderr);
 }
 
-int log_error(int err, const char *fmt, ...)
-{
-        va_list ap;
-
-        va_start(ap, fmt);
-        vlog(fmt, ap, 0);
-        va_end(ap);
-        return err;
-}
-
-int log_error_errno(int err, const char *fmt, ...)
+void log_print_error(int err, const char *fmt, ...)
 {
         va_list ap;
 
         va_start(ap, fmt);
         vlog(fmt, ap, err);
         va_end(ap);
-        return err;
 }
 
 void log_warn(const char *fmt, ...)
@@ -54,7 +50,7 @@ void log_warn(const char *fmt, ...)
         va_list ap;
 
         end_progress_line();
-        fputs("mkvmimage: warning: ", stderr);
+        fprintf(stderr, "%s: warning: ", program_name());
         va_start(ap, fmt);
         vfprintf(stderr, fmt, ap);
         va_end(ap);

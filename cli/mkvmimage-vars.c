@@ -44,6 +44,9 @@ static void help(void)
 {
         printf("Usage: mkvmimage-vars list FILE|IMAGE\n"
                "       mkvmimage-vars seed --format edk2|ebbr (-o FILE | --image IMAGE) [OPTIONS]\n\n"
+               "Inspect and write the UEFI variable stores mkvmimage images boot with: what\n"
+               "mkvmimage itself writes for a varstore layout, by hand (e.g. a VARS file for\n"
+               "an image without a varstore partition). `mkvmimage vars list` is the same list.\n\n"
                "list: print the variables of an EDK2 VARS file (64 MiB), a U-Boot ubootefi.var,\n"
                "      or the varstore partition of a disk image, decoding Boot####, BootOrder, Timeout.\n\n"
                "seed: write a store holding Boot0000 (a load option for the image's bootloader),\n"
@@ -62,7 +65,12 @@ static void help(void)
                "  -d, --description TEXT   boot entry description (default \"mkvmimage\")\n"
                "  -t, --timeout SECONDS    Timeout variable (default %u)\n"
                "  -q, --quiet\n"
-               "  -h, --help\n", VARSTORE_PARTITION_TYPE, arch_list(), DEFAULT_TIMEOUT_SEC);
+               "  -h, --help\n\n"
+               "Example: a VARS file that boots disk.img's removable-media loader first:\n"
+               "  mkvmimage-vars seed --format edk2 -o vars.fd --esp-from disk.img --arch aa64\n\n"
+               "Exit status: 0 done, 1 error (a message on stderr), 2 no or an unknown command.\n"
+               "See docs/mkvmimage.md (mkvmimage-vars).\n",
+               VARSTORE_PARTITION_TYPE, arch_list(), DEFAULT_TIMEOUT_SEC);
 }
 
 static int parse_u64(const char *s, const char *what, uint64_t *ret)

@@ -276,6 +276,10 @@ static int is_directory(struct filler *f, ext2_ino_t ino, bool *ret)
         struct ext2_inode inode;
         errcode_t err;
 
+        /* Set on the error path too: the compiler cannot see that
+         * fs_error() is negative, and would warn that callers may read
+         * *ret uninitialized (-O2 with Debian's default build flags). */
+        *ret = false;
         err = ext2fs_read_inode(f->fs, ino, &inode);
         if (err)
                 return fs_error(f, err, "reading an inode");

@@ -10,13 +10,10 @@
 
 #include <ini.h>
 
+#include "base/datadir.h"
 #include "base/log.h"
 #include "base/size.h"
 #include "base/util.h"
-
-#ifndef MKVM_LAYOUT_DIRS
-#define MKVM_LAYOUT_DIRS "/usr/share/mkvmimage/layouts"
-#endif
 
 /* Parser state: inih reports the first failing line; we keep the why. */
 struct parse_state {
@@ -277,31 +274,30 @@ static int check_layout(struct layout *l)
         return 0;
 }
 
-/* A bare name ("vmspec") is looked up as NAME.conf in the layout directories. */
+/* A bare name ("vmspec") is looked up as NAME.conf in the shipped layouts
+ * (the data directory's layouts/, see base/datadir.h). */
 static int find_layout(const char *name_or_path, char **ret)
 {
-        _cleanup_free_ char *dirs = NULL;
-        char *save = NULL;
+        _cleanup_free_ char *dir = NULL;
+        char *p;
+        int r;
 
         if (strchr(name_or_path, '/') || access(name_or_path, F_OK) == 0) {
                 *ret = strdup(name_or_path);
                 return *ret ? 0 : -ENOMEM;
         }
-        dirs = strdup(MKVM_LAYOUT_DIRS);
-        if (!dirs)
+        r = data_dir_path("layouts", &dir);
+        if (r < 0)
+                return r;
+        if (asprintf(&p, "%s/%s.conf", dir, name_or_path) < 0)
                 return -ENOMEM;
-        for (char *d = strtok_r(dirs, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
-                char *p;
-                if (asprintf(&p, "%s/%s.conf", d, name_or_path) < 0)
-                        return -ENOMEM;
-                if (access(p, F_OK) == 0) {
-                        *ret = p;
-                        return 0;
-                }
-                free(p);
+        if (access(p, F_OK) == 0) {
+                *ret = p;
+                return 0;
         }
+        free(p);
         return log_error(-ENOENT, "layout '%s': no such file, and no %s.conf in %s",
-                         name_or_path, name_or_path, MKVM_LAYOUT_DIRS);
+                         name_or_path, name_or_path, dir);
 }
 
 int layout_load(const char *name_or_path, struct layout **ret)

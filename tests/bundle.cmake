@@ -10,20 +10,18 @@ set(MKVM_BUNDLE_ENV
 
 set(bundle_boot_tests)
 foreach(arch aa64 arm)
-  add_shell_test(bundle-boot-${arch} bundle/boot.sh ${arch} tar.gz)
+  add_shell_test(bundle-boot-${arch} boot bundle/boot.sh ${arch} tar.gz)
   list(APPEND bundle_boot_tests bundle-boot-${arch})
 endforeach()
-add_shell_test(bundle-boot-varstore-aa64 bundle/boot.sh aa64 tar.zst varstore)
-add_shell_test(bundle-boot-varstore-arm bundle/boot.sh arm tar.xz varstore)
-add_shell_test(bundle-boot-directory-aa64 bundle/boot.sh aa64 dir)
-add_shell_test(bundle-harness-aa64 bundle/harness.sh aa64)
+add_shell_test(bundle-boot-varstore-aa64 boot bundle/boot.sh aa64 tar.zst varstore)
+add_shell_test(bundle-boot-varstore-arm boot bundle/boot.sh arm tar.xz varstore)
+add_shell_test(bundle-boot-directory-aa64 boot bundle/boot.sh aa64 dir)
+add_shell_test(bundle-harness-aa64 boot bundle/harness.sh aa64)
 list(APPEND bundle_boot_tests bundle-boot-varstore-aa64 bundle-boot-varstore-arm bundle-boot-directory-aa64
   bundle-harness-aa64)
-set_tests_properties(${bundle_boot_tests} PROPERTIES TIMEOUT 300 LABELS "bundle;boot")
 
-add_shell_test(bundle-reproducible bundle/reproducible.sh)
-add_shell_test(bundle-bad-input bundle/bad-input.sh)
-set_tests_properties(bundle-reproducible bundle-bad-input PROPERTIES TIMEOUT 300 LABELS bundle)
+add_shell_test(bundle-reproducible image bundle/reproducible.sh)
+add_shell_test(bundle-bad-input image bundle/bad-input.sh)
 
 foreach(t ${bundle_boot_tests} bundle-reproducible bundle-bad-input)
   set_property(TEST ${t} APPEND PROPERTY ENVIRONMENT ${MKVM_BUNDLE_ENV})

@@ -3,7 +3,7 @@
 add_executable(pecheck ${CMAKE_CURRENT_SOURCE_DIR}/pe/pecheck.c)
 target_link_libraries(pecheck PRIVATE mkvm_esp)
 
-add_shell_test(pe-efi-app-check pe/efi-app-check.sh $<TARGET_FILE:pecheck>)
-add_shell_test(pe-read-info pe/read-info.sh $<TARGET_FILE:pecheck>)
-add_shell_test(pe-fuzz pe/fuzz.sh $<TARGET_FILE:pecheck>)
-add_shell_test(pe-fetch-cache pe/fetch-cache.sh)
+add_shell_test(pe-efi-app-check image pe/efi-app-check.sh $<TARGET_FILE:pecheck>)
+add_shell_test(pe-read-info image pe/read-info.sh $<TARGET_FILE:pecheck>)
+add_shell_test(pe-fuzz image pe/fuzz.sh $<TARGET_FILE:pecheck>)
+add_shell_test(pe-fetch-cache image pe/fetch-cache.sh)

@@ -6,7 +6,7 @@ function(add_unit_test name)
   target_include_directories(test-${name} PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/unit)
   target_link_libraries(test-${name} PRIVATE ${ARGN})
   add_test(NAME unit-${name} COMMAND test-${name})
-  set_tests_properties(unit-${name} PROPERTIES LABELS unit TIMEOUT 60)
+  mkvm_test_tier(unit-${name} unit)
 endfunction()
 
 add_unit_test(size mkvm_base)

@@ -125,7 +125,7 @@ pass "60 randomly damaged stores: no crash"
 for seed in 1 2 3; do
         rc=0
         "$VARSFUZZ" 3000 $seed >"$WORK/fuzz.out" 2>"$WORK/fuzz.err" || rc=$?
-        [ $rc -eq 0 ] || fail "varsfuzz seed $seed: exit status $rc: $(grep -v '^mkvmimage' "$WORK/fuzz.err" | head -20)"
+        [ $rc -eq 0 ] || fail "varsfuzz seed $seed: exit status $rc: $(grep -v '^varsfuzz: ' "$WORK/fuzz.err" | head -20)"
         grep -q -e AddressSanitizer -e 'runtime error' "$WORK/fuzz.err" && fail "varsfuzz seed $seed: sanitizer report"
         pass "varsfuzz seed $seed: $(tr '\n' ' ' <"$WORK/fuzz.out")"
 done
