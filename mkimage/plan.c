@@ -28,6 +28,13 @@ static guid_t type_of(const struct layout_partition *lp, const struct arch *arch
         return g;
 }
 
+/* A partition whose size, or the disk it ends, would not fit in an image file. */
+static int too_large(const struct layout *l, const struct layout_partition *lp)
+{
+        return log_error(-EFBIG, "%s:%u: partition '%s': size is too large: the disk would be larger than 8 EiB, the most an image file holds",
+                         l->path, lp->line, lp->name);
+}
+
 /* The size a partition asks for before "rest" is shared out. */
 static int wanted_size(const struct plan_request *req, size_t i, uint64_t *ret)
 {
@@ -58,7 +65,8 @@ static int wanted_size(const struct plan_request *req, size_t i, uint64_t *ret)
                                  lp->name, format_size(size, a, sizeof(a)), format_size(need, b, sizeof(b)),
                                  lp->kind == PART_ESP ? " (--esp-size)" : " (size = auto in the layout, or a larger size)");
         }
-        *ret = round_up(size, PLAN_ALIGN);
+        if (size > SIZE_IMAGE_MAX || size_round_up(size, PLAN_ALIGN, ret) < 0)
+                return too_large(l, lp);
         return 0;
 }
 
@@ -103,13 +111,20 @@ static int place_partitions(const struct plan_request *req, struct plan *p)
         char a[32], b[32];
         int r;
 
+        if (disk > SIZE_IMAGE_MAX)
+                return log_error(-EFBIG, "disk size %llu is too large: an image file holds at most 8 EiB",
+                                 (unsigned long long) disk);
         for (size_t i = 0; i < p->n_parts; i++) {
                 r = wanted_size(req, i, &p->parts[i].size);
                 if (r < 0)
                         return r;
                 if (l->parts[i].size_mode == SIZE_REST && !(l->parts[i].kind == PART_ESP && req->esp_size))
                         rest = (ssize_t)i;
-                used += p->parts[i].size;
+                /* Checked with the end reserve and a MiB for "rest" included, so
+                 * that no sum below can wrap either. */
+                if (size_add(used, p->parts[i].size, &used) < 0 ||
+                    used > SIZE_IMAGE_MAX - end_reserve - PLAN_ALIGN)
+                        return too_large(l, &l->parts[i]);
         }
 
         if (disk == 0 && rest >= 0)
