@@ -7,24 +7,22 @@
 
 #include <json-c/json.h>
 
+#include "base/gpt-types.h"
 #include "base/log.h"
 #include "base/size.h"
 #include "base/util.h"
 
 static guid_t type_of(const struct layout_partition *lp, const struct arch *arch)
 {
-        const char *s = NULL;
         guid_t g = lp->type;
 
         switch (lp->kind) {
-        case PART_ESP:      s = ESP_TYPE_GUID; break;
-        case PART_ROOT:     s = arch->root_type_guid; break;
-        case PART_VARSTORE: s = VARSTORE_TYPE_GUID; break;
-        case PART_LINUX:    s = LINUX_DATA_TYPE_GUID; break;
+        case PART_ESP:      g = gpt_esp_type; break;
+        case PART_ROOT:     (void)guid_parse(arch->root_type_guid, &g); break; /* the arch table's: always valid */
+        case PART_VARSTORE: g = gpt_varstore_type; break;
+        case PART_LINUX:    g = gpt_linux_data_type; break;
         case PART_OTHER:    break;
         }
-        if (s)
-                (void)guid_parse(s, &g); /* our own constants: always valid */
         return g;
 }
 
