@@ -118,10 +118,10 @@ static int place_partitions(const struct plan_request *req, struct plan *p)
                         return r;
                 if (l->parts[i].size_mode == SIZE_REST && !(l->parts[i].kind == PART_ESP && req->esp_size))
                         rest = (ssize_t)i;
-                /* Checked with the end reserve and a MiB for "rest" included, so
-                 * that no sum below can wrap either. */
+                /* The disk (used + end_reserve) must fit in an image file; below
+                 * that bound, no sum further down can wrap either. */
                 if (size_add(used, p->parts[i].size, &used) < 0 ||
-                    used > SIZE_IMAGE_MAX - end_reserve - PLAN_ALIGN)
+                    used > SIZE_IMAGE_MAX - end_reserve)
                         return too_large(l, &l->parts[i]);
         }
 

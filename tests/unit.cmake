@@ -10,3 +10,6 @@ function(add_unit_test name)
 endfunction()
 
 add_unit_test(size mkvm_base)
+add_unit_test(guid mkvm_base)
+add_unit_test(layout mkvm_engine)
+add_unit_test(plan mkvm_engine)
