@@ -3,6 +3,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
 /* A GUID as its canonical upper-case string, "XXXXXXXX-XXXX-...". */
 #define GUID_STRING_MAX 37
@@ -13,6 +14,10 @@ typedef struct {
 /* Parse "8-4-4-4-12" hex (either case); -EINVAL if malformed. */
 int guid_parse(const char *s, guid_t *ret);
 void guid_format(const guid_t *g, char out[GUID_STRING_MAX]);
+static inline bool guid_equal(const guid_t *a, const guid_t *b)
+{
+        return memcmp(a->bytes, b->bytes, sizeof(a->bytes)) == 0;
+}
 
 /*
  * Everything random in an image comes from here. With a seed, each value is

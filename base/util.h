@@ -33,6 +33,8 @@ static inline void fclosep(FILE **f)
 #define MIB (KIB * 1024)
 #define GIB (MIB * 1024)
 
+/* Unchecked: for small values (name lengths, xattr sizes). Sizes that come
+ * from users or content use size_round_up() (base/size.h), which cannot wrap. */
 static inline uint64_t round_up(uint64_t v, uint64_t align)
 {
         return (v + align - 1) / align * align;

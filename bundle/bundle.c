@@ -20,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/gpt-read.h"
 #include "base/log.h"
 #include "base/spawn.h"
 #include "base/util.h"
@@ -45,12 +46,6 @@
 #define FILE_LIBVIRT "libvirt.xml"
 #define FILE_RUN "run"
 #define FILE_MANIFEST "MANIFEST"
-
-/* String order (guid_t); the library does not link the GUID parser. */
-static const guid_t esp_type = { {
-        0xc1, 0x2a, 0x73, 0x28, 0xf8, 0x1f, 0x11, 0xd2, 0xba, 0x4b, 0x00, 0xa0, 0xc9, 0x3e, 0xc9, 0x3b } };
-static const guid_t varstore_type = { {
-        0x27, 0x33, 0xf7, 0x8f, 0xfa, 0x97, 0x4f, 0x45, 0x8c, 0xc4, 0x56, 0x97, 0x3b, 0xf4, 0x64, 0xdb } };
 
 enum output_kind {
         OUTPUT_DIRECTORY,
@@ -208,14 +203,14 @@ static int inspect_image(struct bundle *b)
         if (!S_ISREG(st.st_mode))
                 return log_error(-EINVAL, "image %s is not a regular file", image);
 
-        r = gpt_find_partition(b->image_fd, image, &esp_type, &b->esp);
+        r = gpt_find_partition(b->image_fd, image, &gpt_esp_type, &b->esp);
         if (r < 0)
                 return r;
         if (r == 0)
                 return log_error(-EBADMSG, "image %s: no ESP (no partition of type %s in the GPT): the firmware would find nothing to boot",
-                                 image, ESP_PARTITION_TYPE);
+                                 image, GPT_ESP_TYPE_STR);
 
-        r = gpt_find_partition(b->image_fd, image, &varstore_type, &b->varstore);
+        r = gpt_find_partition(b->image_fd, image, &gpt_varstore_type, &b->varstore);
         if (r < 0)
                 return r;
         if (r > 0) {

@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/gpt-types.h"
 #include "base/log.h"
 #include "base/util.h"
 #include "platform/cells.h"
@@ -384,7 +385,7 @@ static int choose_vars(const struct options *o, const struct image_info *info, s
                 return 0;
         }
         if (o->persist)
-                return log_error(-EINVAL, "--persist: %s has no varstore partition (type %s)", o->image, VARSTORE_TYPE_GUID_TEXT);
+                return log_error(-EINVAL, "--persist: %s has no varstore partition (type %s)", o->image, GPT_VARSTORE_TYPE_STR);
         c->vars_source = VARS_TEMPLATE;
         return 0;
 }

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "base/arch.h"
+#include "base/gpt-read.h"
 #include "base/guid.h"
 #include "base/log.h"
 #include "base/util.h"
@@ -70,7 +71,7 @@ static void help(void)
                "  mkvmimage-vars seed --format edk2 -o vars.fd --esp-from disk.img --arch aa64\n\n"
                "Exit status: 0 done, 1 error (a message on stderr), 2 no or an unknown command.\n"
                "See docs/mkvmimage.md (mkvmimage-vars).\n",
-               VARSTORE_PARTITION_TYPE, arch_list(), DEFAULT_TIMEOUT_SEC);
+               GPT_VARSTORE_TYPE_STR, arch_list(), DEFAULT_TIMEOUT_SEC);
 }
 
 static int parse_u64(const char *s, const char *what, uint64_t *ret)
@@ -194,19 +195,15 @@ static int parse_seed_options(int argc, char **argv, struct seed_options *o)
 static int esp_from_image(const char *image, struct gpt_partition *ret)
 {
         _cleanup_close_ int fd = open(image, O_RDONLY | O_CLOEXEC);
-        guid_t esp_type;
         int r;
 
         if (fd < 0)
                 return log_error_errno(-errno, "cannot open %s", image);
-        r = guid_parse(ESP_PARTITION_TYPE, &esp_type);
-        if (r < 0)
-                return r;
-        r = gpt_find_partition(fd, image, &esp_type, ret);
+        r = gpt_find_partition(fd, image, &gpt_esp_type, ret);
         if (r < 0)
                 return r;
         if (r == 0)
-                return log_error(-ENOENT, "%s: no EFI System Partition (type %s) in the GPT", image, ESP_PARTITION_TYPE);
+                return log_error(-ENOENT, "%s: no EFI System Partition (type %s) in the GPT", image, GPT_ESP_TYPE_STR);
         /* Sectors, as the HD() node counts them. */
         ret->offset /= 512;
         ret->size /= 512;
@@ -268,16 +265,12 @@ static int write_edk2(const struct seed_options *o, const struct efi_var *vars, 
                 return log_error_errno(-errno, "cannot open %s", path);
         if (o->image) {
                 struct gpt_partition p;
-                guid_t type;
 
-                r = guid_parse(VARSTORE_PARTITION_TYPE, &type);
-                if (r < 0)
-                        return r;
-                r = gpt_find_partition(fd, path, &type, &p);
+                r = gpt_find_partition(fd, path, &gpt_varstore_type, &p);
                 if (r < 0)
                         return r;
                 if (r == 0)
-                        return log_error(-ENOENT, "%s: no varstore partition (type %s) in the GPT", path, VARSTORE_PARTITION_TYPE);
+                        return log_error(-ENOENT, "%s: no varstore partition (type %s) in the GPT", path, GPT_VARSTORE_TYPE_STR);
                 if (p.size != EDK2_VARS_SIZE)
                         return log_error(-EINVAL, "%s: varstore partition %u is %" PRIu64 " bytes, the EDK2 store needs exactly 64 MiB",
                                          path, p.partno, p.size);

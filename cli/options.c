@@ -77,7 +77,11 @@ static void usage(FILE *f)
 
 static int parse_size_option(const char *opt, const char *value, uint64_t *ret)
 {
-        if (parse_size(value, ret) < 0 || *ret == 0)
+        int r = parse_size(value, ret);
+
+        if (r == -ERANGE || (r >= 0 && *ret > SIZE_IMAGE_MAX))
+                return log_error(-EFBIG, "%s: %s is too large: an image file holds at most 8 EiB", opt, value);
+        if (r < 0 || *ret == 0)
                 return log_error(-EINVAL, "%s: '%s' is not a size (e.g. 256MiB, 2GiB)", opt, value);
         return 0;
 }

@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <zlib.h>
 
+#include "base/gpt-read.h"
 #include "base/log.h"
 #include "base/util.h"
 #include "firmware/ebbr-vars.h"
@@ -16,88 +16,7 @@
 #include "firmware/loadopt.h"
 
 #define SECTOR 512u
-#define GPT_MAX_ENTRIES 1024u
 #define HEX_PREVIEW 32u
-
-/* 2733F78F-FA97-4F45-8CC4-56973BF464DB */
-static const guid_t varstore_type = { {
-        0x27, 0x33, 0xf7, 0x8f, 0xfa, 0x97, 0x4f, 0x45, 0x8c, 0xc4, 0x56, 0x97, 0x3b, 0xf4, 0x64, 0xdb,
-} };
-
-static int check_gpt_header(uint8_t *hdr, const char *what, uint64_t *entries_lba, uint32_t *n_entries,
-                            uint32_t *entry_size, uint32_t *entries_crc)
-{
-        uint32_t hdr_size = get_le32(hdr + 12), crc = get_le32(hdr + 16);
-
-        if (memcmp(hdr, "EFI PART", 8) != 0)
-                return log_error(-EBADMSG, "%s: not a GPT disk image (no \"EFI PART\" header at LBA 1)", what);
-        if (hdr_size < 92 || hdr_size > SECTOR)
-                return log_error(-EBADMSG, "%s: GPT header size %u is implausible", what, hdr_size);
-        put_le32(hdr + 16, 0);
-        if ((uint32_t) crc32(0, hdr, hdr_size) != crc)
-                return log_error(-EBADMSG, "%s: GPT header CRC is wrong", what);
-        *entries_lba = get_le64(hdr + 72);
-        *n_entries = get_le32(hdr + 80);
-        *entry_size = get_le32(hdr + 84);
-        *entries_crc = get_le32(hdr + 88);
-        if (*n_entries == 0 || *n_entries > GPT_MAX_ENTRIES || *entry_size < 128 || *entry_size > 4096 ||
-            *entry_size % 8 != 0 || *entries_lba < 2 || *entries_lba > UINT64_MAX / SECTOR - 1)
-                return log_error(-EBADMSG, "%s: GPT header has an implausible partition array", what);
-        return 0;
-}
-
-int gpt_find_partition(int fd, const char *what, const guid_t *type, struct gpt_partition *ret)
-{
-        _cleanup_free_ uint8_t *entries = NULL;
-        uint8_t hdr[SECTOR], type_disk[16];
-        uint64_t entries_lba = 0, disk_size = UINT64_MAX;
-        uint32_t n_entries = 0, entry_size = 0, entries_crc = 0;
-        struct stat st;
-        int r;
-
-        efi_guid_to_disk(type, type_disk);
-        if (fstat(fd, &st) < 0)
-                return log_error_errno(-errno, "cannot stat %s", what);
-        if (S_ISREG(st.st_mode))
-                disk_size = (uint64_t) st.st_size;
-        r = pread_all(fd, hdr, sizeof(hdr), SECTOR);
-        if (r == -EIO)
-                return log_error(-EBADMSG, "%s: too small for a GPT disk image", what);
-        if (r < 0)
-                return log_error_errno(r, "cannot read %s", what);
-        r = check_gpt_header(hdr, what, &entries_lba, &n_entries, &entry_size, &entries_crc);
-        if (r < 0)
-                return r;
-
-        entries = malloc((size_t) n_entries * entry_size);
-        if (!entries)
-                return log_error_errno(-ENOMEM, "cannot read the GPT of %s", what);
-        r = pread_all(fd, entries, (size_t) n_entries * entry_size, entries_lba * SECTOR);
-        if (r == -EIO)
-                return log_error(-EBADMSG, "%s: the GPT partition array lies beyond the end of the image", what);
-        if (r < 0)
-                return log_error_errno(r, "%s: cannot read the GPT partition array", what);
-        if ((uint32_t) crc32(0, entries, (uInt) n_entries * entry_size) != entries_crc)
-                return log_error(-EBADMSG, "%s: GPT partition array CRC is wrong", what);
-
-        for (uint32_t i = 0; i < n_entries; i++) {
-                const uint8_t *e = entries + (size_t) i * entry_size;
-                uint64_t first = get_le64(e + 32), last = get_le64(e + 40);
-
-                if (memcmp(e, type_disk, 16) != 0)
-                        continue;
-                if (last < first || last >= UINT64_MAX / SECTOR - 1 || (last + 1) * SECTOR > disk_size)
-                        return log_error(-EBADMSG, "%s: partition %u lies outside the image", what, i + 1);
-                *ret = (struct gpt_partition) {
-                        .partno = i + 1,
-                        .offset = first * SECTOR,
-                        .size = (last - first + 1) * SECTOR,
-                };
-                efi_guid_from_disk(e + 16, &ret->uuid);
-                return 1;
-        }
-        return 0;
-}
 
 /* ---- printing ------------------------------------------------------------ */
 
@@ -273,11 +192,11 @@ static int list_image(FILE *out, int fd, const char *path)
         struct gpt_partition p;
         int r;
 
-        r = gpt_find_partition(fd, path, &varstore_type, &p);
+        r = gpt_find_partition(fd, path, &gpt_varstore_type, &p);
         if (r < 0)
                 return r;
         if (r == 0)
-                return log_error(-ENOENT, "%s: no varstore partition (type %s) in the GPT", path, VARSTORE_PARTITION_TYPE);
+                return log_error(-ENOENT, "%s: no varstore partition (type %s) in the GPT", path, GPT_VARSTORE_TYPE_STR);
         if (asprintf(&what, "%s partition %u", path, p.partno) < 0)
                 return log_error_errno(-ENOMEM, "cannot read %s", path);
         return list_edk2(out, fd, p.offset, p.size, what);

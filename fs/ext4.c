@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "base/log.h"
+#include "base/size.h"
 #include "base/spawn.h"
 #include "base/util.h"
 
@@ -1118,11 +1119,17 @@ static uint64_t overhead_blocks(uint64_t blocks, uint64_t inodes)
                backups * (1 + gdt + reserved_gdt);
 }
 
+static int content_too_large(const char *source)
+{
+        return log_error(-EFBIG, "%s: the content would need a file system larger than 8 EiB, the most an image file holds",
+                         source);
+}
+
 int ext4_estimate(const char *source, uint64_t headroom_percent, uint64_t *ret_bytes, uint64_t *ret_inodes)
 {
         _cleanup_content_ struct content *c = NULL;
         uint64_t bs = EXT4_BLOCK_SIZE, data = 0, entries = 0, dirs = 0, dirent_bytes = 0;
-        uint64_t blocks, inodes, min_inodes;
+        uint64_t blocks, inodes, min_inodes, factor;
         int r;
 
         r = content_open(source, &c);
@@ -1140,7 +1147,9 @@ int ext4_estimate(const char *source, uint64_t headroom_percent, uint64_t *ret_b
                 dirent_bytes += 8 + round_up(strlen(e->name), 4);
                 switch (e->type) {
                 case CONTENT_REG:
-                        data += (e->size + bs - 1) / bs;
+                        /* An archive header may claim any size: sum without wrapping. */
+                        if (size_add(data, e->size / bs + (e->size % bs != 0), &data) < 0)
+                                return content_too_large(source);
                         break;
                 case CONTENT_DIR:
                         dirs++;
@@ -1155,9 +1164,16 @@ int ext4_estimate(const char *source, uint64_t headroom_percent, uint64_t *ret_b
                 if (xattr_bytes(e) > 96)
                         data++;
         }
-        data += dirs + (dirent_bytes + bs - 13) / (bs - 12);
-        data = data * (100 + headroom_percent) / 100;
-        min_inodes = entries * (100 + headroom_percent) / 100 + 64;
+        if (size_add(100, headroom_percent, &factor) < 0 ||
+            size_add(data, dirs + (dirent_bytes + bs - 13) / (bs - 12), &data) < 0 ||
+            size_mul(data, factor, &data) < 0 ||
+            size_mul(entries, factor, &min_inodes) < 0)
+                return content_too_large(source);
+        data /= 100;
+        min_inodes = min_inodes / 100 + 64;
+        /* Below this bound, nothing that follows can wrap (blocks * bs < 2^63). */
+        if (data > SIZE_IMAGE_MAX / bs / 4)
+                return content_too_large(source);
 
         blocks = data + 4096;
         for (int i = 0; i < 64; i++) {

@@ -17,6 +17,7 @@
 #define _GNU_SOURCE
 #endif
 #include "fs/fat.h"
+#include "fs/fat-names.h"
 
 #include <endian.h>
 #include <errno.h>
@@ -43,7 +44,6 @@
 #define DIRENT_SIZE        32
 #define DIR_MAX_ENTRIES    65536   /* a directory may not exceed 2 MiB */
 #define LFN_UNITS_PER_SLOT 13
-#define LFN_MAX_UNITS      255
 
 #define ATTR_VOLUME_ID     0x08
 #define ATTR_DIRECTORY     0x10
@@ -491,42 +491,6 @@ static size_t node_entry_count(const struct fat_node *n)
 
 /* ---- names ---- */
 
-static bool char_is_short_safe(unsigned char c)
-{
-        /* What an 8.3 name may hold besides upper-case letters and digits. */
-        return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || (c != 0 && strchr("!#$%&'()-@^_`{}~", c));
-}
-
-static bool char_is_forbidden(uint32_t cp)
-{
-        return cp < 0x20 || (cp < 0x80 && strchr("\"*/:<>?\\|", (int)cp));
-}
-
-/* "NAME.EXT" in upper case with allowed characters: stored as a short entry
- * alone, padded to 11 bytes in `out`. */
-static bool name_to_strict_short(const char *name, char out[static 12])
-{
-        const char *dot = strchr(name, '.');
-        size_t base = dot ? (size_t)(dot - name) : strlen(name);
-        size_t ext = dot ? strlen(dot + 1) : 0;
-
-        if (base < 1 || base > 8 || (dot && (ext < 1 || ext > 3)))
-                return false;
-        for (size_t i = 0; i < base; i++)
-                if (!char_is_short_safe((unsigned char)name[i]))
-                        return false;
-        for (size_t i = 0; i < ext; i++)
-                if (!char_is_short_safe((unsigned char)dot[1 + i]))
-                        return false;
-
-        memset(out, ' ', 11);
-        out[11] = 0;
-        memcpy(out, name, base);
-        if (dot)
-                memcpy(out + 8, dot + 1, ext);
-        return true;
-}
-
 static char *fold_name(const char *name)
 {
         char *f = strdup(name);
@@ -538,79 +502,31 @@ static char *fold_name(const char *name)
         return f;
 }
 
-/* Decode one UTF-8 sequence; returns its length or 0 if invalid. */
-static size_t utf8_decode(const unsigned char *s, uint32_t *cp)
-{
-        if (s[0] < 0x80) {
-                *cp = s[0];
-                return 1;
-        }
-        size_t len;
-        uint32_t v, min;
-        if ((s[0] & 0xE0) == 0xC0) {
-                len = 2; v = s[0] & 0x1F; min = 0x80;
-        } else if ((s[0] & 0xF0) == 0xE0) {
-                len = 3; v = s[0] & 0x0F; min = 0x800;
-        } else if ((s[0] & 0xF8) == 0xF0) {
-                len = 4; v = s[0] & 0x07; min = 0x10000;
-        } else
-                return 0;
-        for (size_t i = 1; i < len; i++) {
-                if ((s[i] & 0xC0) != 0x80)
-                        return 0;
-                v = v << 6 | (s[i] & 0x3F);
-        }
-        if (v < min || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF))
-                return 0;
-        *cp = v;
-        return len;
-}
-
 /* Checks that FAT can hold `name` and fills in its long and short forms. */
 static int node_set_name(struct fat_node *n, const char *name, const char *path)
 {
-        size_t len = strlen(name);
-        uint16_t units[LFN_MAX_UNITS];
-        size_t n_units = 0;
+        uint16_t units[FAT_LFN_MAX_UNITS];
+        const char *why = NULL;
+        int n_units;
 
-        if (streq(name, ".") || streq(name, ".."))
-                return log_error(-EINVAL, "%s: \".\" and \"..\" are not allowed in FAT paths", path);
-        if (name[len - 1] == '.' || name[len - 1] == ' ')
-                return log_error(-EINVAL, "%s: FAT names cannot end in a dot or a space", path);
-
-        for (const unsigned char *p = (const unsigned char *)name; *p;) {
-                uint32_t cp;
-                size_t k = utf8_decode(p, &cp);
-                if (k == 0)
-                        return log_error(-EINVAL, "%s: name is not valid UTF-8", path);
-                if (char_is_forbidden(cp))
-                        return log_error(-EINVAL, "%s: FAT names cannot hold control characters or any of \"*/:<>?\\|", path);
-                size_t need = cp >= 0x10000 ? 2 : 1;
-                if (n_units + need > LFN_MAX_UNITS)
-                        return log_error(-ENAMETOOLONG, "%s: name longer than the 255 UTF-16 characters FAT allows", path);
-                if (cp >= 0x10000) {
-                        cp -= 0x10000;
-                        units[n_units++] = (uint16_t)(0xD800 | cp >> 10);
-                        units[n_units++] = (uint16_t)(0xDC00 | (cp & 0x3FF));
-                } else
-                        units[n_units++] = (uint16_t)cp;
-                p += k;
-        }
+        n_units = fat_name_to_utf16(name, units, &why);
+        if (n_units < 0)
+                return log_error(n_units, "%s: %s", path, why);
 
         n->name = strdup(name);
         n->folded = fold_name(name);
         if (!n->name || !n->folded)
                 return log_error(-ENOMEM, "%s: out of memory", path);
 
-        if (name_to_strict_short(name, n->short_name))
+        if (fat_name_to_strict_short(name, n->short_name))
                 return 0;
 
         n->needs_lfn = true;
-        n->lfn = malloc(n_units * sizeof(uint16_t));
+        n->lfn = malloc((size_t)n_units * sizeof(uint16_t));
         if (!n->lfn)
                 return log_error(-ENOMEM, "%s: out of memory", path);
-        memcpy(n->lfn, units, n_units * sizeof(uint16_t));
-        n->lfn_len = n_units;
+        memcpy(n->lfn, units, (size_t)n_units * sizeof(uint16_t));
+        n->lfn_len = (size_t)n_units;
         return 0;
 }
 
@@ -1190,68 +1106,12 @@ static bool short_set_add(struct short_set *set, const char name[static 12])
         return true;
 }
 
-static bool short_char_for(uint32_t cp, char *out)
-{
-        if (cp >= 'a' && cp <= 'z') {
-                *out = (char)(cp - 'a' + 'A');
-                return true;
-        }
-        if (cp < 0x80 && char_is_short_safe((unsigned char)cp)) {
-                *out = (char)cp;
-                return true;
-        }
-        if (cp == ' ' || cp == '.')
-                return false;   /* dropped */
-        *out = '_';             /* anything an 8.3 name cannot hold */
-        return true;
-}
-
-/* Upper-cased, filtered base (up to 8) and extension (up to 3) of a long
- * name, as Windows and Linux derive the basis of a generated short name. */
-static void short_basis(const char *name, char base[static 9], size_t *base_len, char ext[static 4], size_t *ext_len)
-{
-        while (*name == '.')
-                name++;
-        const char *dot = strrchr(name, '.');
-        *base_len = *ext_len = 0;
-
-        for (const unsigned char *p = (const unsigned char *)name; *p && (const char *)p != dot;) {
-                uint32_t cp = 0;
-                size_t k = utf8_decode(p, &cp);
-                char c;
-                if (*base_len < 8 && short_char_for(cp, &c))
-                        base[(*base_len)++] = c;
-                p += k ? k : 1;
-        }
-        if (dot)
-                for (const unsigned char *p = (const unsigned char *)dot + 1; *p;) {
-                        uint32_t cp = 0;
-                        size_t k = utf8_decode(p, &cp);
-                        char c;
-                        if (*ext_len < 3 && short_char_for(cp, &c))
-                                ext[(*ext_len)++] = c;
-                        p += k ? k : 1;
-                }
-        if (*base_len == 0)
-                base[(*base_len)++] = '_';
-}
-
 static int generate_short_name(struct short_set *set, struct fat_node *n)
 {
-        char base[9], ext[4];
-        size_t base_len, ext_len;
-        short_basis(n->name, base, &base_len, ext, &ext_len);
-
         for (unsigned tail = 1; tail <= 999999; tail++) {
-                char num[8], cand[12];
-                int digits = snprintf(num, sizeof(num), "~%u", tail);
-                size_t keep = MIN(base_len, (size_t)(8 - digits));
+                char cand[12];
 
-                memset(cand, ' ', 11);
-                cand[11] = 0;
-                memcpy(cand, base, keep);
-                memcpy(cand + keep, num, (size_t)digits);
-                memcpy(cand + 8, ext, ext_len);
+                fat_short_name_candidate(n->name, tail, cand);
                 if (short_set_add(set, cand)) {
                         memcpy(n->short_name, cand, 12);
                         return 0;
@@ -1292,7 +1152,7 @@ static int assign_short_names(struct fat_node *dir)
                         goto out;
                 }
                 char cand[12];
-                if (name_to_strict_short(upper, cand) && short_set_add(&set, cand))
+                if (fat_name_to_strict_short(upper, cand) && short_set_add(&set, cand))
                         memcpy(c->short_name, cand, 12);
                 else
                         c->short_name[0] = 0;
@@ -1365,14 +1225,6 @@ static void put_short_entry(uint8_t *e, const char name[static 11], uint8_t attr
         put_le32(e + 28, size);
 }
 
-static uint8_t short_name_checksum(const char *name)
-{
-        uint8_t sum = 0;
-        for (size_t i = 0; i < 11; i++)
-                sum = (uint8_t)(((sum & 1) << 7) + (sum >> 1) + (uint8_t)name[i]);
-        return sum;
-}
-
 static uint16_t lfn_unit(const struct fat_node *n, size_t i)
 {
         if (i < n->lfn_len)
@@ -1385,7 +1237,7 @@ static uint8_t *put_lfn_entries(uint8_t *e, const struct fat_node *n)
 {
         static const uint8_t offsets[LFN_UNITS_PER_SLOT] = { 1, 3, 5, 7, 9, 14, 16, 18, 20, 22, 24, 28, 30 };
         size_t slots = (n->lfn_len + LFN_UNITS_PER_SLOT - 1) / LFN_UNITS_PER_SLOT;
-        uint8_t sum = short_name_checksum(n->short_name);
+        uint8_t sum = fat_short_name_checksum(n->short_name);
 
         for (size_t s = slots; s >= 1; s--, e += DIRENT_SIZE) {
                 e[0] = (uint8_t)(s | (s == slots ? LFN_LAST : 0));

@@ -74,6 +74,8 @@ static int parse_type(struct parse_state *st, struct layout_partition *p, const 
 
 static int parse_partition_size(struct parse_state *st, struct layout_partition *p, const char *value)
 {
+        int r;
+
         if (strcasecmp(value, "auto") == 0) {
                 p->size_mode = SIZE_AUTO;
                 return 1;
@@ -82,7 +84,10 @@ static int parse_partition_size(struct parse_state *st, struct layout_partition 
                 p->size_mode = SIZE_REST;
                 return 1;
         }
-        if (parse_size(value, &p->size) < 0 || p->size == 0)
+        r = parse_size(value, &p->size);
+        if (r == -ERANGE || (r >= 0 && p->size > SIZE_IMAGE_MAX))
+                return fail(st, "partition '%s': size %s is too large: an image file holds at most 8 EiB", p->name, value);
+        if (r < 0 || p->size == 0)
                 return fail(st, "size: '%s' is not a size (e.g. 256MiB), 'auto' or 'rest'%s", value, "");
         p->size_mode = SIZE_FIXED;
         return 1;
@@ -131,6 +136,7 @@ static int handle_partition_key(struct parse_state *st, const char *key, const c
 static int handle_disk_key(struct parse_state *st, const char *key, const char *value)
 {
         struct layout *l = st->layout;
+        int r;
 
         if (strcmp(key, "size") != 0)
                 return fail(st, "unknown key '%s' in [disk] (known: size)%s", key, "");
@@ -139,7 +145,10 @@ static int handle_disk_key(struct parse_state *st, const char *key, const char *
                 l->disk_size = 0;
                 return 1;
         }
-        if (parse_size(value, &l->disk_size) < 0 || l->disk_size == 0)
+        r = parse_size(value, &l->disk_size);
+        if (r == -ERANGE || (r >= 0 && l->disk_size > SIZE_IMAGE_MAX))
+                return fail(st, "disk size %s is too large: an image file holds at most 8 EiB%s", value, "");
+        if (r < 0 || l->disk_size == 0)
                 return fail(st, "size: '%s' is not a size (e.g. 2GiB) or 'auto'%s", value, "");
         return 1;
 }
@@ -262,7 +271,7 @@ static int check_layout(struct layout *l)
                         return log_error(-EINVAL, "%s:%u: partition '%s': label needs a file system",
                                          l->path, p->line, p->name);
                 if (p->label && strlen(p->label) > p->fs->label_max)
-                        return log_error(-EINVAL, "%s:%u: partition '%s': a %s label has at most %zu characters",
+                        return log_error(-EINVAL, "%s:%u: partition '%s': %s labels have at most %zu characters",
                                          l->path, p->line, p->name, p->fs->name, p->fs->label_max);
         }
         if (n_rest > 1)

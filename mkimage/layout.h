@@ -54,11 +54,6 @@ struct layout {
 int layout_load(const char *name_or_path, struct layout **ret);
 void layout_free(struct layout *l);
 
-/* The project's own GPT type for a variable-store partition. */
-#define VARSTORE_TYPE_GUID "2733F78F-FA97-4F45-8CC4-56973BF464DB"
-#define ESP_TYPE_GUID "C12A7328-F81F-11D2-BA4B-00A0C93EC93B"
-#define LINUX_DATA_TYPE_GUID "0FC63DAF-8483-4772-8E79-3D69D8477DE4"
-
 const char *part_kind_name(enum part_kind k);
 /* The file system's name as layouts spell it, "none" for none. */
 const char *part_fs_name(const struct fs_handler *fs);

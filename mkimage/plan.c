@@ -7,25 +7,30 @@
 
 #include <json-c/json.h>
 
+#include "base/gpt-types.h"
 #include "base/log.h"
 #include "base/size.h"
 #include "base/util.h"
 
 static guid_t type_of(const struct layout_partition *lp, const struct arch *arch)
 {
-        const char *s = NULL;
         guid_t g = lp->type;
 
         switch (lp->kind) {
-        case PART_ESP:      s = ESP_TYPE_GUID; break;
-        case PART_ROOT:     s = arch->root_type_guid; break;
-        case PART_VARSTORE: s = VARSTORE_TYPE_GUID; break;
-        case PART_LINUX:    s = LINUX_DATA_TYPE_GUID; break;
+        case PART_ESP:      g = gpt_esp_type; break;
+        case PART_ROOT:     (void)guid_parse(arch->root_type_guid, &g); break; /* the arch table's: always valid */
+        case PART_VARSTORE: g = gpt_varstore_type; break;
+        case PART_LINUX:    g = gpt_linux_data_type; break;
         case PART_OTHER:    break;
         }
-        if (s)
-                (void)guid_parse(s, &g); /* our own constants: always valid */
         return g;
+}
+
+/* A partition whose size, or the disk it ends, would not fit in an image file. */
+static int too_large(const struct layout *l, const struct layout_partition *lp)
+{
+        return log_error(-EFBIG, "%s:%u: partition '%s': size is too large: the disk would be larger than 8 EiB, the most an image file holds",
+                         l->path, lp->line, lp->name);
 }
 
 /* The size a partition asks for before "rest" is shared out. */
@@ -58,7 +63,8 @@ static int wanted_size(const struct plan_request *req, size_t i, uint64_t *ret)
                                  lp->name, format_size(size, a, sizeof(a)), format_size(need, b, sizeof(b)),
                                  lp->kind == PART_ESP ? " (--esp-size)" : " (size = auto in the layout, or a larger size)");
         }
-        *ret = round_up(size, PLAN_ALIGN);
+        if (size > SIZE_IMAGE_MAX || size_round_up(size, PLAN_ALIGN, ret) < 0)
+                return too_large(l, lp);
         return 0;
 }
 
@@ -103,13 +109,20 @@ static int place_partitions(const struct plan_request *req, struct plan *p)
         char a[32], b[32];
         int r;
 
+        if (disk > SIZE_IMAGE_MAX)
+                return log_error(-EFBIG, "disk size %llu is too large: an image file holds at most 8 EiB",
+                                 (unsigned long long) disk);
         for (size_t i = 0; i < p->n_parts; i++) {
                 r = wanted_size(req, i, &p->parts[i].size);
                 if (r < 0)
                         return r;
                 if (l->parts[i].size_mode == SIZE_REST && !(l->parts[i].kind == PART_ESP && req->esp_size))
                         rest = (ssize_t)i;
-                used += p->parts[i].size;
+                /* The disk (used + end_reserve) must fit in an image file; below
+                 * that bound, no sum further down can wrap either. */
+                if (size_add(used, p->parts[i].size, &used) < 0 ||
+                    used > SIZE_IMAGE_MAX - end_reserve)
+                        return too_large(l, &l->parts[i]);
         }
 
         if (disk == 0 && rest >= 0)

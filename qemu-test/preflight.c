@@ -10,30 +10,13 @@
 #include <sys/stat.h>
 
 #include "base/byteorder.h"
+#include "base/gpt-read.h"
 #include "base/log.h"
 #include "base/util.h"
 
-/* The reader is deliberately small: bounded reads of untrusted bytes only. */
+/* The FAT reader is deliberately small: bounded reads of untrusted bytes only. */
 
 #define SECTOR 512u
-#define MAX_GPT_ENTRIES 1024u
-
-/* C12A7328-F81F-11D2-BA4B-00A0C93EC93B as stored on disk (mixed endian). */
-static const uint8_t esp_type_guid[16] = {
-        0x28, 0x73, 0x2a, 0xc1, 0x1f, 0xf8, 0xd2, 0x11, 0xba, 0x4b, 0x00, 0xa0, 0xc9, 0x3e, 0xc9, 0x3b,
-};
-
-/* 2733F78F-FA97-4F45-8CC4-56973BF464DB, the varstore partition type, on disk. */
-static const uint8_t varstore_type_guid[16] = {
-        0x8f, 0xf7, 0x33, 0x27, 0x97, 0xfa, 0x45, 0x4f, 0x8c, 0xc4, 0x56, 0x97, 0x3b, 0xf4, 0x64, 0xdb,
-};
-
-
-static void format_guid(const uint8_t *g, char buf[37])
-{
-        snprintf(buf, 37, "%08X-%04X-%04X-%02X%02X-%02X%02X%02X%02X%02X%02X",
-                 get_le32(g), get_le16(g + 4), get_le16(g + 6), g[8], g[9], g[10], g[11], g[12], g[13], g[14], g[15]);
-}
 
 static int set_problem(char **problem, const char *fmt, ...) _printf_(2, 3);
 static int set_problem(char **problem, const char *fmt, ...)
@@ -292,38 +275,27 @@ static int check_bootloader(const char *image, const struct fat *f, const struct
 }
 
 /* The first varstore partition, if it lies inside the image. */
-static void find_varstore(const uint8_t *entries, uint32_t n_entries, uint32_t entry_size, const struct stat *st,
-                          struct image_info *info)
+static void find_varstore(const struct gpt_table *t, struct image_info *info)
 {
-        for (uint32_t i = 0; i < n_entries; i++) {
-                const uint8_t *e = entries + (size_t) i * entry_size;
-                uint64_t first = get_le64(e + 32), last = get_le64(e + 40);
+        const struct gpt_partition *p = gpt_table_find(t, &gpt_varstore_type);
 
-                if (memcmp(e, varstore_type_guid, 16) != 0)
-                        continue;
-                if (last < first || last > UINT64_MAX / SECTOR / 2 ||
-                    (S_ISREG(st->st_mode) && (last + 1) * SECTOR > (uint64_t) st->st_size))
-                        return;
-                *info = (struct image_info) {
-                        .has_varstore = true,
-                        .varstore_partno = i + 1,
-                        .varstore_offset = first * SECTOR,
-                        .varstore_size = (last - first + 1) * SECTOR,
-                };
+        if (!p || !p->inside)
                 return;
-        }
+        *info = (struct image_info) {
+                .has_varstore = true,
+                .varstore_partno = p->partno,
+                .varstore_offset = p->offset,
+                .varstore_size = p->size,
+        };
 }
 
 int preflight_check(const char *image, const struct arch *arch, char **problem, struct image_info *info)
 {
         _cleanup_close_ int fd = -1;
-        _cleanup_free_ uint8_t *entries = NULL;
-        uint8_t hdr[SECTOR];
-        uint64_t entries_lba, first = 0, last = 0;
-        uint32_t n_entries, entry_size;
+        _cleanup_(gpt_table_freep) struct gpt_table *t = NULL;
+        const struct gpt_partition *esp = NULL;
         char other_types[256] = "";
         size_t other_len = 0;
-        bool have_esp = false;
         struct stat st;
         struct fat f;
         int r;
@@ -340,53 +312,31 @@ int preflight_check(const char *image, const struct arch *arch, char **problem, 
         if (S_ISREG(st.st_mode) && (uint64_t) st.st_size < 34 * SECTOR)
                 return log_error(-EINVAL, "%s is not a disk image (%lld bytes, too small for a GPT)",
                                  image, (long long) st.st_size);
-        r = pread_all(fd, hdr, sizeof(hdr), SECTOR);
+        r = gpt_read(fd, image, &t);
         if (r < 0)
-                return log_error_errno(r, "cannot read %s", image);
-        if (memcmp(hdr, "EFI PART", 8) != 0)
-                return log_error(-EINVAL, "%s is not a GPT disk image (no \"EFI PART\" header at LBA 1)", image);
+                return r;
+        find_varstore(t, info);
 
-        entries_lba = get_le64(hdr + 72);
-        n_entries = get_le32(hdr + 80);
-        entry_size = get_le32(hdr + 84);
-        if (n_entries == 0 || n_entries > MAX_GPT_ENTRIES || entry_size < 128 || entry_size > 4096 ||
-            entry_size % 8 != 0 || entries_lba < 2 || entries_lba > UINT64_MAX / SECTOR)
-                return log_error(-EINVAL, "%s: GPT header has an implausible partition array", image);
-        entries = malloc((size_t) n_entries * entry_size);
-        if (!entries)
-                return log_error_errno(-ENOMEM, "cannot read the GPT of %s", image);
-        r = pread_all(fd, entries, (size_t) n_entries * entry_size, entries_lba * SECTOR);
-        if (r < 0)
-                return log_error_errno(r, "%s: cannot read the GPT partition array", image);
-        find_varstore(entries, n_entries, entry_size, &st, info);
+        for (size_t i = 0; i < t->n_parts; i++) {
+                char guid[GUID_STRING_MAX];
 
-        for (uint32_t i = 0; i < n_entries; i++) {
-                const uint8_t *e = entries + (size_t) i * entry_size;
-                static const uint8_t zero[16];
-                char guid[37];
-
-                if (memcmp(e, zero, 16) == 0)
-                        continue;
-                if (memcmp(e, esp_type_guid, 16) == 0) {
-                        have_esp = true;
-                        first = get_le64(e + 32);
-                        last = get_le64(e + 40);
+                if (guid_equal(&t->parts[i].type, &gpt_esp_type)) {
+                        esp = &t->parts[i];
                         break;
                 }
-                format_guid(e, guid);
+                guid_format(&t->parts[i].type, guid);
                 if (other_len + 64 < sizeof(other_types))
                         other_len += snprintf(other_types + other_len, sizeof(other_types) - other_len,
-                                              "%s%u: %s", other_len ? ", " : "", i + 1, guid);
+                                              "%s%u: %s", other_len ? ", " : "", t->parts[i].partno, guid);
         }
-        if (!have_esp)
+        if (!esp)
                 return set_problem(problem,
-                                   "no EFI System Partition (type C12A7328-F81F-11D2-BA4B-00A0C93EC93B) in the GPT%s%s%s",
+                                   "no EFI System Partition (type " GPT_ESP_TYPE_STR ") in the GPT%s%s%s",
                                    other_len ? " (partitions " : "", other_types, other_len ? ")" : "");
-        if (last < first || first > UINT64_MAX / SECTOR / 2 || last > UINT64_MAX / SECTOR / 2 ||
-            (S_ISREG(st.st_mode) && (last + 1) * SECTOR > (uint64_t) st.st_size))
+        if (!esp->inside)
                 return set_problem(problem, "the EFI System Partition lies outside the image");
 
-        r = fat_open(fd, first * SECTOR, (last - first + 1) * SECTOR, &f);
+        r = fat_open(fd, esp->offset, esp->size, &f);
         if (r < 0)
                 return log_error_errno(r, "%s: cannot read the ESP", image);
         if (r == 0)

@@ -6,9 +6,6 @@
 
 #include "base/arch.h"
 
-/* mkvmimage's varstore partition type: it holds the EDK2 variable flash. */
-#define VARSTORE_TYPE_GUID_TEXT "2733F78F-FA97-4F45-8CC4-56973BF464DB"
-
 struct image_info {
         bool has_varstore;
         unsigned varstore_partno;    /* 1-based */

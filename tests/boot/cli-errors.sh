@@ -18,6 +18,14 @@ check 2 "is not a GPT disk image" "$WORK/random.bin" --arch aa64
 echo "hello" >"$WORK/small.txt"
 check 2 "is not a disk image" "$WORK/small.txt" --arch aa64
 check 2 "is not a disk image (not a regular file)" "$WORK" --arch aa64
+# A damaged primary GPT is refused even though the backup is intact: the
+# pre-flight reads the GPT with CRCs checked (sfdisk would use the backup).
+cp --sparse=always "$img" "$WORK/gptcrc.img"
+printf '\x01' | dd of="$WORK/gptcrc.img" bs=1 seek=$((1024 + 40)) conv=notrunc status=none
+check 2 "gptcrc.img: the primary GPT is damaged" "$WORK/gptcrc.img" --arch aa64
+cp --sparse=always "$img" "$WORK/hdrcrc.img"
+printf '\x00\x00\x00\x00' | dd of="$WORK/hdrcrc.img" bs=1 seek=$((512 + 16)) conv=notrunc status=none
+check 2 "hdrcrc.img: GPT header CRC is wrong" "$WORK/hdrcrc.img" --arch aa64
 check 2 "--arch is required" "$img"
 check 2 'unknown architecture "x86"' "$img" --arch x86
 check 2 'unknown platform "nonesuch"' "$img" --arch aa64 --platform nonesuch

@@ -42,6 +42,20 @@ expect_failure "layout bad size" "size.conf:3: size: 'lots'" \
 expect_failure "layout missing" "layout 'nosuch'" \
         mk --arch aa64 --layout nosuch -o "$out"
 
+# Sizes never wrap: 2^64 - 256 MiB used to round up to 0 and make a 2 MiB
+# disk. Refused with the layout line, whether writing or only planning; and
+# sizes that fit one by one but not added up.
+printf '[partition ESP]\ntype = esp\n\n[partition data]\ntype = linux\nsize = 18446744073441116160\n' > "$WORK/huge.conf"
+expect_failure "layout size near 2^64" "huge.conf:6: partition 'data': size 18446744073441116160 is too large" \
+        mk --arch aa64 --bootloader "$aa64" --layout "$WORK/huge.conf" -o "$out"
+expect_failure "layout size near 2^64, --print-plan" "huge.conf:6: partition 'data': size 18446744073441116160 is too large" \
+        mk --arch aa64 --bootloader "$aa64" --layout "$WORK/huge.conf" --print-plan -o "$out"
+printf '[partition ESP]\ntype = esp\n\n[partition a]\nsize = 4611686018427387904\n\n[partition b]\nsize = 4611686018427387904\n' > "$WORK/eib.conf"
+expect_failure "layout sizes adding up past 8 EiB" "eib.conf:7: partition 'b': size is too large" \
+        mk --arch aa64 --bootloader "$aa64" --layout "$WORK/eib.conf" --print-plan -o "$out"
+expect_failure "--size near 2^64" "--size: 18446744073709551615 is too large" \
+        mk --arch aa64 --bootloader "$aa64" --size 18446744073709551615 -o "$out"
+
 expect_failure "sizes that don't fit the disk" "need a disk of at least 258 MiB.*100 MiB" \
         mk --arch aa64 --bootloader "$aa64" --size 100MiB -o "$out"
 expect_failure "ESP too small for FAT32" "too small for FAT32.*at least 33 MiB" \
