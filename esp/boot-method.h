@@ -51,6 +51,8 @@ extern const struct boot_method boot_uki;
 bool bootchain_exists(const struct bootfiles *bf, const char *path);
 /* Size of a file of ROOTFS rounded up to 4 KiB (0 for NULL or a missing file). */
 uint64_t bootchain_file_bytes(const struct bootfiles *bf, const char *path);
+/* esp_bytes of a method that copies its loader, the kernel and the initrd onto the ESP. */
+uint64_t bootchain_copied_files_bytes(const struct bootchain *bc, const struct bootfiles *bf);
 /* ROOTFS's EFI application fmt % arch->efi_suffix into bc->loader, checked for the arch. */
 int bootchain_find_loader(struct bootchain *bc, const struct bootfiles *bf, const char *fmt, const char *what);
 /* "EFI/BOOT/BOOTAA64.EFI" (caller frees). */

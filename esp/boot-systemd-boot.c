@@ -31,12 +31,6 @@ static int systemd_boot_discover(struct bootchain *bc, const struct bootfiles *b
         return bootchain_find_loader(bc, bf, LOADER_PATH, "systemd-boot");
 }
 
-static uint64_t systemd_boot_esp_bytes(const struct bootchain *bc, const struct bootfiles *bf)
-{
-        return bootchain_file_bytes(bf, bc->kernel) + bootchain_file_bytes(bf, bc->initrd) +
-               bootchain_file_bytes(bf, bc->loader) + ESP_SLACK;
-}
-
 static int systemd_boot_build(struct bootchain *bc, const struct bootfiles *bf, const struct boot_root *root,
                               const char *cmdline, int64_t mtime)
 {
@@ -84,6 +78,6 @@ const struct boot_method boot_systemd_boot = {
         .looks_for = systemd_boot_looks_for,
         .install_hint = "systemd-boot-efi",
         .discover = systemd_boot_discover,
-        .esp_bytes = systemd_boot_esp_bytes,
+        .esp_bytes = bootchain_copied_files_bytes,
         .build = systemd_boot_build,
 };

@@ -18,12 +18,6 @@ static int uki_method_discover(struct bootchain *bc, const struct bootfiles *bf)
         return bootchain_find_loader(bc, bf, SYSTEMD_EFI_DIR "/linux%s.efi.stub", "--uki needs systemd's EFI stub");
 }
 
-static uint64_t uki_method_esp_bytes(const struct bootchain *bc, const struct bootfiles *bf)
-{
-        return bootchain_file_bytes(bf, bc->kernel) + bootchain_file_bytes(bf, bc->initrd) +
-               bootchain_file_bytes(bf, bc->loader) + ESP_SLACK;
-}
-
 /* Host path of ROOTFS's os-release, or NULL if it has none. */
 static int find_os_release(const struct bootfiles *bf, char **ret)
 {
@@ -76,6 +70,6 @@ static int uki_method_build(struct bootchain *bc, const struct bootfiles *bf, co
 const struct boot_method boot_uki = {
         .name = "a unified kernel image",
         .discover = uki_method_discover,
-        .esp_bytes = uki_method_esp_bytes,
+        .esp_bytes = bootchain_copied_files_bytes,
         .build = uki_method_build,
 };

@@ -299,6 +299,12 @@ uint64_t bootchain_file_bytes(const struct bootfiles *bf, const char *path)
         return round_up((uint64_t)st.st_size, 4096);
 }
 
+uint64_t bootchain_copied_files_bytes(const struct bootchain *bc, const struct bootfiles *bf)
+{
+        return bootchain_file_bytes(bf, bc->kernel) + bootchain_file_bytes(bf, bc->initrd) +
+               bootchain_file_bytes(bf, bc->loader) + ESP_SLACK;
+}
+
 int bootchain_discover(const struct bootfiles *bf, const struct arch *arch, const struct fs_handler *root_fs,
                        const struct bootchain_options *o, struct bootchain *ret)
 {
