@@ -186,3 +186,20 @@ uint8_t fat_short_name_checksum(const char name[static 11])
                 sum = (uint8_t)(((sum & 1) << 7) + (sum >> 1) + (uint8_t)name[i]);
         return sum;
 }
+
+const char *fat_label_problem(const char *label)
+{
+        if (strlen(label) > 11)
+                return "FAT labels have at most 11 characters";
+        if (label[0] == ' ')
+                return "FAT labels cannot start with a space";
+        for (const unsigned char *c = (const unsigned char *) label; *c; c++) {
+                if (*c >= 0x80)
+                        return "FAT labels are ASCII only (other characters depend on the DOS code page)";
+                if (*c < 0x20 || *c == 0x7F)
+                        return "FAT labels cannot hold control characters";
+                if (strchr("*?.,;:/\\|+=<>[]\"", *c))
+                        return "FAT labels cannot hold any of *?.,;:/\\|+=<>[]\"";
+        }
+        return NULL;
+}

@@ -33,3 +33,11 @@ void fat_short_name_candidate(const char *name, unsigned tail, char out[static 1
 
 /* The checksum of an 11-byte short name stored in each of its long-name slots. */
 uint8_t fat_short_name_checksum(const char name[static 11]);
+
+/*
+ * Why mkfs.fat -n (dosfstools 4.2) would refuse `label`, or NULL if it takes
+ * it: at most 11 bytes, ASCII only (other characters depend on the DOS code
+ * page), no control characters, none of *?.,;:/\|+=<>[]" and no leading
+ * space. Lower case is taken (mkfs.fat only warns).
+ */
+const char *fat_label_problem(const char *label);

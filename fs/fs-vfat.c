@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include "base/spawn.h"
+#include "fs/fat-names.h"
 #include "fs/fs.h"
 
 #define SECTOR_SIZE 512
@@ -111,6 +112,7 @@ static const char *vfat_id_string(const struct fs_ids *ids, char *buf, size_t le
 const struct fs_handler fs_vfat = {
         .name = "vfat",
         .label_max = 11,
+        .label_problem = fat_label_problem,
         .grub_module = "fat",
         .check_size = vfat_check_size,
         .min_size_rule = "FAT32 (at least 65,525 clusters)",

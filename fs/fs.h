@@ -47,6 +47,8 @@ struct fs_need {
 struct fs_handler {
         const char *name;         /* as layouts spell it: fs = ext4 */
         size_t label_max;         /* longest label, in bytes */
+        /* NULL if label is one the file system takes, else why not; NULL: any (within label_max). */
+        const char *(*label_problem)(const char *label);
         const char *grub_module;  /* the GRUB module that reads it, or NULL */
         /*
          * Room a tree (a directory or an archive, as content_open() takes

@@ -4,6 +4,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "base/guid.h"
 #include "fs/fs.h"
@@ -40,6 +41,7 @@ struct layout_partition {
         bool uuid_set;
         guid_t uuid;            /* fixed partition GUID */
         bool fs_set;            /* fs given explicitly (else the kind's default) */
+        unsigned label_line;    /* where label = was given, for messages */
 };
 
 struct layout {
@@ -52,6 +54,12 @@ struct layout {
 
 /* Name ("vmspec") or path; names are searched in the layout directories. */
 int layout_load(const char *name_or_path, struct layout **ret);
+/*
+ * Parses an open layout file (what layout_load does after finding and
+ * opening it; also the fuzz target's entry point). path only names the file
+ * in messages. 0 and *ret, or -EINVAL/-ENOMEM/-EIO (logged, "path:line: why").
+ */
+int layout_parse(const char *path, FILE *f, struct layout **ret);
 void layout_free(struct layout *l);
 
 const char *part_kind_name(enum part_kind k);
