@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "base/gpt-read.h"
+#include "base/file.h"
 #include "base/log.h"
 #include "base/spawn.h"
 #include "base/util.h"
@@ -195,9 +196,9 @@ static int inspect_image(struct bundle *b)
         struct stat st;
         int r;
 
-        b->image_fd = open(image, O_RDONLY | O_CLOEXEC);
+        b->image_fd = open_regular_file(image, O_RDONLY, "image");
         if (b->image_fd < 0)
-                return log_error_errno(-errno, "cannot open image %s", image);
+                return b->image_fd;
         if (fstat(b->image_fd, &st) < 0)
                 return log_error_errno(-errno, "cannot stat image %s", image);
         if (!S_ISREG(st.st_mode))
@@ -1251,9 +1252,9 @@ static int write_contents(struct bundle *b)
         r = add_file(b, FILE_DISK, 0644, b->image_fd, b->req->image);
         if (r < 0)
                 return r;
-        code_fd = open(b->fw.code, O_RDONLY | O_CLOEXEC);
+        code_fd = open_regular_file(b->fw.code, O_RDONLY, "EDK2 firmware");
         if (code_fd < 0)
-                return log_error_errno(-errno, "cannot open EDK2 firmware %s", b->fw.code);
+                return code_fd;
         r = add_file(b, FILE_CODE, 0644, code_fd, b->fw.code);
         if (r < 0)
                 return r;

@@ -17,6 +17,7 @@
 #include "base/arch.h"
 #include "base/gpt-read.h"
 #include "base/guid.h"
+#include "base/file.h"
 #include "base/log.h"
 #include "base/util.h"
 #include "firmware/ebbr-vars.h"
@@ -194,11 +195,12 @@ static int parse_seed_options(int argc, char **argv, struct seed_options *o)
 
 static int esp_from_image(const char *image, struct gpt_partition *ret)
 {
-        _cleanup_close_ int fd = open(image, O_RDONLY | O_CLOEXEC);
+        /* A FIFO would hang the GPT read: only files and block devices. */
+        _cleanup_close_ int fd = open_regular_file_or_block(image, O_RDONLY, "image");
         int r;
 
         if (fd < 0)
-                return log_error_errno(-errno, "cannot open %s", image);
+                return fd;
         r = gpt_find_partition(fd, image, &gpt_esp_type, ret);
         if (r < 0)
                 return r;
@@ -257,9 +259,12 @@ static int write_edk2(const struct seed_options *o, const struct efi_var *vars, 
         uint64_t offset = o->offset;
         int r;
 
-        if (o->image || o->have_offset)
-                fd = open(path, O_RDWR | O_CLOEXEC);
-        else
+        /* Into an existing image or store: a FIFO there would hang the read. */
+        if (o->image || o->have_offset) {
+                fd = open_regular_file_or_block(path, O_RDWR, o->image ? "image" : "variable store");
+                if (fd < 0)
+                        return fd;
+        } else
                 fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
         if (fd < 0)
                 return log_error_errno(-errno, "cannot open %s", path);

@@ -9,6 +9,7 @@
 #include <strings.h>
 #include <sys/stat.h>
 
+#include "base/file.h"
 #include "base/log.h"
 #include "base/util.h"
 #include "content/content.h"
@@ -102,13 +103,11 @@ static int place_bootloader(struct fat_fs *fs, const struct esp_request *req)
         struct stat st;
         int r;
 
-        fd = open(req->bootloader, O_RDONLY | O_CLOEXEC);
+        fd = open_regular_file(req->bootloader, O_RDONLY, "bootloader");
         if (fd < 0)
-                return log_error_errno(-errno, "cannot open bootloader %s", req->bootloader);
+                return fd;
         if (fstat(fd, &st) < 0)
                 return log_error_errno(-errno, "cannot stat bootloader %s", req->bootloader);
-        if (!S_ISREG(st.st_mode))
-                return log_error(-EINVAL, "bootloader %s is not a regular file", req->bootloader);
         if (asprintf(&what, "bootloader %s", req->bootloader) < 0)
                 return log_error(-ENOMEM, "out of memory");
 

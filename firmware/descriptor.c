@@ -3,6 +3,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <fnmatch.h>
 #include <json-c/json.h>
 #include <stdbool.h>
@@ -11,6 +12,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "base/file.h"
 #include "base/log.h"
 #include "base/util.h"
 
@@ -224,13 +226,18 @@ static int descriptor_fits(json_object *root, const char *arch, struct edk2_desc
 /* Returns 1 and fills ret if the descriptor at path fits, 0 if not (or if it is empty). */
 static int read_descriptor(const struct edk2_descriptor_query *q, const char *path, struct edk2_descriptor *ret)
 {
+        _cleanup_close_ int fd = -1;
         json_object *root;
         struct stat st;
         const char *why;
         int r;
 
+        /* Not a regular file (a FIFO would hang the read): an error naming it. */
+        fd = open_regular_file(path, O_RDONLY, "firmware descriptor");
+        if (fd < 0)
+                return fd;
         /* An empty file masks a same-named descriptor in a lower-priority dir. */
-        if (stat(path, &st) == 0 && st.st_size == 0)
+        if (fstat(fd, &st) == 0 && st.st_size == 0)
                 return 0;
         /*
          * A descriptor that does not parse is an error, not a warning: it
@@ -238,7 +245,7 @@ static int read_descriptor(const struct edk2_descriptor_query *q, const char *pa
          * meant to win, and silently booting other firmware would use the
          * wrong one.
          */
-        root = json_object_from_file(path);
+        root = json_object_from_fd(fd);
         if (!root) {
                 why = json_util_get_last_err() ?: "invalid JSON";
                 return log_error(-EINVAL, "firmware descriptor %s does not parse: %.*s%s%s%s", path,

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 
 #include "base/gpt-read.h"
+#include "base/file.h"
 #include "base/log.h"
 #include "base/util.h"
 #include "firmware/ebbr-vars.h"
@@ -210,13 +211,12 @@ int vars_list(const char *path, FILE *out)
         uint64_t size;
         ssize_t got;
 
-        fd = open(path, O_RDONLY | O_CLOEXEC);
+        /* A FIFO would block open() and read(): refused by name instead. */
+        fd = open_regular_file(path, O_RDONLY, "variable store");
         if (fd < 0)
-                return log_error_errno(-errno, "cannot open %s", path);
+                return fd;
         if (fstat(fd, &st) < 0)
                 return log_error_errno(-errno, "cannot stat %s", path);
-        if (!S_ISREG(st.st_mode))
-                return log_error(-EINVAL, "%s is not a regular file", path);
         size = (uint64_t) st.st_size;
 
         memset(head, 0, sizeof(head));

@@ -396,6 +396,14 @@ static char *reader(char *str, int num, void *stream)
         return str;
 }
 
+static bool has_control_chars(const char *s)
+{
+        for (; *s; s++)
+                if ((unsigned char) *s < 0x20 || *s == 0x7F)
+                        return true;
+        return false;
+}
+
 /* The label's rules are the file system's, known once fs and type are both read. */
 static int check_label(const struct layout *l, const struct layout_partition *p)
 {
@@ -410,9 +418,12 @@ static int check_label(const struct layout *l, const struct layout_partition *p)
                 return log_error(-EINVAL, "%s:%u: partition '%s': %s labels have at most %zu characters",
                                  l->path, p->label_line, p->name, p->fs->name, p->fs->label_max);
         why = p->fs->label_problem ? p->fs->label_problem(p->label) : NULL;
-        if (why)
+        /* Control characters are not echoed: they would reach the terminal. */
+        if (why && !has_control_chars(p->label))
                 return log_error(-EINVAL, "%s:%u: partition '%s': label '%s': %s",
                                  l->path, p->label_line, p->name, p->label, why);
+        if (why)
+                return log_error(-EINVAL, "%s:%u: partition '%s': label: %s", l->path, p->label_line, p->name, why);
         return 0;
 }
 

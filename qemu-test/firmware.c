@@ -2,19 +2,28 @@
 #include "qemu-test/firmware.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "base/file.h"
 #include "base/log.h"
 #include "base/util.h"
 #include "firmware/descriptor.h"
 
 static int check_firmware_file(const char *path, const char *what, const char *package)
 {
+        int fd;
+
         if (access(path, R_OK) < 0)
                 return log_error_errno(-errno, "%s %s is not readable (install the Debian package %s)",
                                        what, path, package);
+        /* QEMU would wait forever on a FIFO there: refuse it before starting one. */
+        fd = open_regular_file(path, O_RDONLY, what);
+        if (fd < 0)
+                return fd;
+        close(fd);
         return 0;
 }
 

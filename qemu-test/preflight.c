@@ -11,6 +11,7 @@
 
 #include "base/byteorder.h"
 #include "base/gpt-read.h"
+#include "base/file.h"
 #include "base/log.h"
 #include "base/util.h"
 
@@ -302,9 +303,10 @@ int preflight_check(const char *image, const struct arch *arch, char **problem, 
 
         *problem = NULL;
         *info = (struct image_info) {};
-        fd = open(image, O_RDONLY | O_CLOEXEC);
+        /* A FIFO would hang the GPT read: only files and block devices. */
+        fd = open_regular_file_or_block(image, O_RDONLY, "image");
         if (fd < 0)
-                return log_error_errno(-errno, "cannot open image %s", image);
+                return fd;
         if (fstat(fd, &st) < 0)
                 return log_error_errno(-errno, "cannot stat %s", image);
         if (!S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode))

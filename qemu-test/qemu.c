@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/file.h"
 #include "base/log.h"
 #include "base/util.h"
 #include "platform/qemu-argv.h"
@@ -87,9 +88,9 @@ static int copy_vars(const char *from, uint64_t offset, uint64_t len, const char
 
         if (!buf)
                 return log_error_errno(-ENOMEM, "cannot copy %s", from);
-        in = open(from, O_RDONLY | O_CLOEXEC);
+        in = open_regular_file_or_block(from, O_RDONLY, "variable store");
         if (in < 0)
-                return log_error_errno(-errno, "cannot open %s", from);
+                return in;
         out = open(to, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
         if (out < 0)
                 return log_error_errno(-errno, "cannot create %s", to);
