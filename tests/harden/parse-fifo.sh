@@ -1,7 +1,8 @@
 # Every input that must be a regular file is refused at once, by name, when
 # it is a FIFO without a writer (issue 11, item 18): before, open() or the
 # first read waited forever. Each command runs under `timeout 10`.
-. "$TESTS_DIR/harden/parse-lib.sh"
+set -euo pipefail
+. "${TESTS_DIR:?run through ctest: TESTS_DIR is not set}/harden/parse-lib.sh"
 
 fifo=$WORK/fifo
 mkfifo "$fifo"

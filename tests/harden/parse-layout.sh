@@ -1,7 +1,8 @@
 # Layout files (issue 11, item 17), through mkvmimage itself: what the plan
 # says is read with jq, refusals must name FILE:LINE and come before any
 # image exists. The pure rules are in tests/unit/test-layout.c.
-. "$TESTS_DIR/harden/parse-lib.sh"
+set -euo pipefail
+. "${TESTS_DIR:?run through ctest: TESTS_DIR is not set}/harden/parse-lib.sh"
 need_tools jq
 
 # plan_esp_size LAYOUT: the ESP's size in the plan, as JSON gives it.

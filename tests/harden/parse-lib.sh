@@ -9,6 +9,7 @@ done
 # A sanitizer report must not look like an ordinary error exit (1).
 export ASAN_OPTIONS=exitcode=99:detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:exitcode=98:print_stacktrace=1
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/mkvm-harden-parse.XXXXXX")
+[ -n "$WORK" ] && [ -d "$WORK" ] || fail "cannot create a work directory"
 trap 'rm -rf "$WORK"' EXIT
 pass() { echo "ok: $*"; }
 
