@@ -303,14 +303,17 @@ int preflight_check(const char *image, const struct arch *arch, char **problem, 
 
         *problem = NULL;
         *info = (struct image_info) {};
-        /* A FIFO would hang the GPT read: only files and block devices. */
-        fd = open_regular_file_or_block(image, O_RDONLY, "image");
+        /* O_NONBLOCK: a FIFO must not hang open(); refused below, then cleared. */
+        fd = open(image, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
         if (fd < 0)
-                return fd;
+                return log_error_errno(-errno, "cannot open image %s", image);
         if (fstat(fd, &st) < 0)
                 return log_error_errno(-errno, "cannot stat %s", image);
         if (!S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode))
-                return log_error(-EINVAL, "%s is not a disk image (not a regular file)", image);
+                return log_error(-EINVAL, "%s is not a disk image (not a regular file): %s", image,
+                                 file_type_name(st.st_mode));
+        if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) < 0)
+                return log_error_errno(-errno, "cannot read %s", image);
         if (S_ISREG(st.st_mode) && (uint64_t) st.st_size < 34 * SECTOR)
                 return log_error(-EINVAL, "%s is not a disk image (%lld bytes, too small for a GPT)",
                                  image, (long long) st.st_size);

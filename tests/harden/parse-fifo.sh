@@ -29,7 +29,7 @@ expect_refusal "bootloader $fifo is not a regular file (a FIFO)" "$MKVMIMAGE" -a
 expect_refusal "image $fifo is not a regular file (a FIFO)" "$MKVMIMAGE" bundle -a aa64 "$fifo" -o "$WORK/b.tar"
 pass "mkvmimage --layout, --bootloader, bundle IMAGE FIFO"
 
-expect_refusal "image $fifo is not a regular file (a FIFO)" "$MKVMIMAGE_BOOT" -q "$fifo" --arch aa64
+expect_refusal "$fifo is not a disk image (not a regular file): a FIFO" "$MKVMIMAGE_BOOT" -q "$fifo" --arch aa64
 expect_refusal "$fifo is not a regular file (a FIFO)" \
         "$MKVMIMAGE_BOOT" -q "$img" --arch aa64 --edk2-code "$fifo" --edk2-vars "$fifo"
 pass "mkvmimage-boot IMAGE, --edk2-code/--edk2-vars FIFO"
