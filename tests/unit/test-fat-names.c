@@ -125,6 +125,21 @@ TEST(checksum)
         CHECK_INT(fat_short_name_checksum("LONGFI~1TXT"), 0xD4);
 }
 
+/* Volume labels, as mkfs.fat -n (dosfstools 4.2) takes or refuses them. */
+TEST(labels)
+{
+        static const char *const good[] = { "ESP", "efi", "A B", "A-B_C!#$%&", "A~B`{^@()'", "12345678901" };
+        static const char *const bad[] = { "123456789012", " LEAD", "A.B", "A*B", "A?B", "A,B", "A;B", "A:B", "A/B",
+                                           "A\\B", "A|B", "A+B", "A=B", "A<B", "A>B", "A[B", "A]B", "A\"B",
+                                           "A\tB", "A\x7f", "\xc3\x89" "COLE" };
+
+        for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+                CHECK_STR(fat_label_problem(good[i]) ?: "(taken)", "(taken)");
+        for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+                CHECK(fat_label_problem(bad[i]) != NULL);
+        CHECK_STR(fat_label_problem("BOOT.EFI"), "FAT labels cannot hold any of *?.,;:/\\|+=<>[]\"");
+}
+
 int main(void)
 {
         RUN(utf16);
@@ -133,5 +148,6 @@ int main(void)
         RUN(strict_short);
         RUN(generated_short);
         RUN(checksum);
+        RUN(labels);
         return unit_exit();
 }
