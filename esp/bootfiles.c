@@ -101,7 +101,9 @@ done:
         return 0;
 }
 
-static int extract_file(struct content *c, int parent, const char *name, const struct content_entry *e)
+/* flags: O_CREAT | O_EXCL for a new file; 0 for a hard link just made
+ * that carries its group's data (cpio newc, see content.h). */
+static int extract_file(struct content *c, int parent, const char *name, const struct content_entry *e, int flags)
 {
         _cleanup_close_ int fd = -1;
         uint64_t off = 0;
@@ -109,8 +111,9 @@ static int extract_file(struct content *c, int parent, const char *name, const s
         ssize_t n;
         int r;
 
-        (void)unlinkat(parent, name, 0);
-        fd = openat(parent, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+        if (flags & O_CREAT)
+                (void)unlinkat(parent, name, 0);
+        fd = openat(parent, name, O_WRONLY | flags | O_NOFOLLOW | O_CLOEXEC, 0644);
         if (fd < 0)
                 return -errno;
         while ((n = content_read(c, buf, sizeof(buf))) > 0) {
@@ -141,7 +144,7 @@ static int extract_entry(struct bootfiles *b, struct content *c, const struct co
         case CONTENT_DIR:
                 return mkdirat(parent, name, 0755) < 0 && errno != EEXIST ? -errno : 0;
         case CONTENT_REG:
-                return extract_file(c, parent, name, e);
+                return extract_file(c, parent, name, e, O_CREAT | O_EXCL);
         case CONTENT_SYMLINK:
                 (void)unlinkat(parent, name, 0);
                 return symlinkat(e->link_target, parent, name) < 0 ? -errno : 0;
@@ -149,11 +152,13 @@ static int extract_entry(struct bootfiles *b, struct content *c, const struct co
                 /* Its target was extracted too if it was wanted; else there is nothing to link. */
                 r = open_in_root(b->dir_fd, e->link_target, O_PATH, &target);
                 if (r == -ENOENT)
-                        return 0;
+                        return e->size > 0 ? extract_file(c, parent, name, e, O_CREAT | O_EXCL) : 0;
                 if (r < 0)
                         return r;
                 (void)unlinkat(parent, name, 0);
-                return linkat(target, "", parent, name, AT_EMPTY_PATH) < 0 ? -errno : 0;
+                if (linkat(target, "", parent, name, AT_EMPTY_PATH) < 0)
+                        return -errno;
+                return e->size > 0 ? extract_file(c, parent, name, e, 0) : 0;
         default:
                 return 0;
         }
