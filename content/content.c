@@ -317,17 +317,15 @@ static int take_archive_owner(struct content *c, struct archive_entry *e, const 
 {
         la_int64_t uid = archive_entry_uid(e), gid = archive_entry_gid(e);
 
-        /* --owner replaces them: nothing to check. */
-        if (c->override_owner)
-                return 0;
+        /* Refused even when content_set_owner() replaces them: every
+         * reader of the archive (the size estimate, the boot files) must
+         * agree on whether it is valid. */
         if (uid < 0 || uid > UINT32_MAX)
-                return log_error(-ERANGE, "%s: entry \"%s\": uid %lld does not fit in 32 bits "
-                                 "(use --owner to own every entry by one user)", c->source, name,
-                                 (long long)uid);
+                return log_error(-ERANGE, "%s: entry \"%s\": uid %lld does not fit in 32 bits",
+                                 c->source, name, (long long)uid);
         if (gid < 0 || gid > UINT32_MAX)
-                return log_error(-ERANGE, "%s: entry \"%s\": gid %lld does not fit in 32 bits "
-                                 "(use --owner to own every entry by one user)", c->source, name,
-                                 (long long)gid);
+                return log_error(-ERANGE, "%s: entry \"%s\": gid %lld does not fit in 32 bits",
+                                 c->source, name, (long long)gid);
         c->entry.uid = (uid_t)uid;
         c->entry.gid = (gid_t)gid;
         return 0;
