@@ -27,10 +27,10 @@
  * newc and crc store a group's data with its last name only, the names
  * before it (the target included) having size 0; pax tar may too; old
  * cpio repeats the data with every name. The consumer gives that data to
- * the target if the target has none. The stream does not check that the target of a
- * hard link was seen before (that would cost memory growing with the
- * tree): the consumer resolves the target in what it has built and refuses
- * a target it does not have.
+ * the target if the target has none. The stream does not check that the
+ * target of a hard link was seen before (that would cost memory growing
+ * with the tree): the consumer resolves the target in what it has built
+ * and refuses a target it does not have.
  *
  * Archives: only tar, cpio and zip (any compression libarchive reads); an
  * empty input or anything else is an error, an empty archive (a tar of
@@ -74,7 +74,8 @@ struct content_entry {
         gid_t gid;
         int64_t mtime, atime, ctime;     /* seconds since the epoch */
         long mtime_nsec, atime_nsec, ctime_nsec;
-        uint64_t size;           /* regular files: logical size (holes included); hard links: size of the data they carry */
+        uint64_t size;           /* regular files: logical size (holes included);
+                                  * hard links: the data they carry (see above) */
         const char *link_target; /* symlink: target as stored; hard link: normalized path */
         unsigned rdev_major, rdev_minor;  /* CONTENT_CHR, CONTENT_BLK */
         const struct content_xattr *xattrs;
