@@ -56,6 +56,8 @@ struct content {
         int pending_dir_fd;     /* the directory just reported, entered on the next call */
         bool root_done;
         int file_fd;            /* the regular file just reported */
+        struct stat file_st;    /* its stat when opened */
+        bool file_checked;      /* found unchanged at the end of its data */
         uint64_t file_pos;
         void *read_buf;
         struct inode_seen *seen;
@@ -125,6 +127,21 @@ void content_set_owner(struct content *c, uid_t uid, gid_t gid)
         c->owner_gid = gid;
 }
 
+/* Whether the file at path has no bytes at all: a 0-byte file, /dev/null.
+ * Only asked after libarchive gave up on it, to say why; a pipe's bytes
+ * are gone by then, so only files and devices are asked (non-blocking). */
+static bool is_empty_file(const char *path)
+{
+        _cleanup_close_ int fd = -1;
+        struct stat st;
+        char byte;
+
+        fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+        if (fd < 0 || fstat(fd, &st) < 0 || !(S_ISREG(st.st_mode) || S_ISCHR(st.st_mode)))
+                return false;
+        return read(fd, &byte, 1) == 0;
+}
+
 static int open_archive(struct content *c)
 {
         bool is_stdin = strcmp(c->source, "-") == 0;
@@ -134,11 +151,22 @@ static int open_archive(struct content *c)
         if (!c->archive)
                 return log_error(-ENOMEM, "%s: cannot set up archive reader", c->source);
         archive_read_support_filter_all(c->archive);
-        archive_read_support_format_all(c->archive);
+        /* Only the formats the documentation promises. With every format,
+         * text would be taken as an mtree description (a root holding the
+         * text's words as mode-0000 files) and an empty input as an empty
+         * archive. */
+        archive_read_support_format_tar(c->archive);
+        archive_read_support_format_cpio(c->archive);
+        archive_read_support_format_zip(c->archive);
         r = archive_read_open_filename(c->archive, is_stdin ? NULL : c->source, READ_CHUNK);
-        if (r != ARCHIVE_OK)
-                return log_error(-EIO, "%s: %s", is_stdin ? "stdin" : c->source,
+        if (r != ARCHIVE_OK) {
+                if (!is_stdin && is_empty_file(c->source))
+                        return log_error(-EINVAL, "%s is empty, not an archive (an empty root needs an empty "
+                                         "archive, e.g. tar -cf empty.tar -T /dev/null)", c->source);
+                return log_error(-EINVAL, "%s: %s: expected a directory or a tar, cpio or zip archive "
+                                 "(compressed or not)", is_stdin ? "stdin" : c->source,
                                  archive_error_string(c->archive));
+        }
         return 0;
 }
 
@@ -205,6 +233,7 @@ static void reset_entry(struct content *c)
                 c->file_fd = -1;
         }
         c->file_pos = 0;
+        c->file_checked = false;
         memset(&c->entry, 0, sizeof(c->entry));
 }
 
@@ -266,7 +295,43 @@ static int type_from_mode(mode_t m, enum content_type *ret)
         }
 }
 
-static int read_archive_xattrs(struct content *c, struct archive_entry *e)
+/* ext4 (and Linux) keep an attribute in one of these namespaces; a pax
+ * header (SCHILY.xattr.NAME) may give any name, which would be stored as
+ * is and be unreachable from the guest. */
+static bool xattr_has_namespace(const char *name)
+{
+        static const char *const prefixes[] = { "user.", "trusted.", "security.", "system." };
+
+        for (size_t i = 0; i < ELEMENTSOF(prefixes); i++) {
+                size_t n = strlen(prefixes[i]);
+
+                if (strncmp(name, prefixes[i], n) == 0 && name[n] != 0)
+                        return true;
+        }
+        return false;
+}
+
+/* ext4 and Linux keep 32-bit owners; a pax header may give any number, and
+ * a larger one would wrap (gid 2^32 becoming root's 0). */
+static int take_archive_owner(struct content *c, struct archive_entry *e, const char *name)
+{
+        la_int64_t uid = archive_entry_uid(e), gid = archive_entry_gid(e);
+
+        /* Refused even when content_set_owner() replaces them: every
+         * reader of the archive (the size estimate, the boot files) must
+         * agree on whether it is valid. */
+        if (uid < 0 || uid > UINT32_MAX)
+                return log_error(-ERANGE, "%s: entry \"%s\": uid %lld does not fit in 32 bits",
+                                 c->source, name, (long long)uid);
+        if (gid < 0 || gid > UINT32_MAX)
+                return log_error(-ERANGE, "%s: entry \"%s\": gid %lld does not fit in 32 bits",
+                                 c->source, name, (long long)gid);
+        c->entry.uid = (uid_t)uid;
+        c->entry.gid = (gid_t)gid;
+        return 0;
+}
+
+static int read_archive_xattrs(struct content *c, struct archive_entry *e, const char *entry_name)
 {
         const char *name;
         const void *value;
@@ -276,6 +341,10 @@ static int read_archive_xattrs(struct content *c, struct archive_entry *e)
         if (archive_entry_xattr_reset(e) == 0)
                 return 0;
         while (archive_entry_xattr_next(e, &name, &value, &size) == ARCHIVE_OK) {
+                if (!name || !xattr_has_namespace(name))
+                        return log_error(-EINVAL, "%s: entry \"%s\": extended attribute \"%s\" has no "
+                                         "namespace (user., trusted., security. or system.)", c->source,
+                                         entry_name, name ?: "");
                 r = add_xattr(c, name, value, size);
                 if (r < 0)
                         return r;
@@ -338,8 +407,9 @@ static int next_archive_entry(struct content *c, const struct content_entry **re
         }
 
         c->entry.mode = archive_entry_perm(e) & 07777;
-        c->entry.uid = (uid_t)archive_entry_uid(e);
-        c->entry.gid = (gid_t)archive_entry_gid(e);
+        r = take_archive_owner(c, e, name);
+        if (r < 0)
+                return r;
         c->entry.mtime = archive_entry_mtime(e);
         c->entry.mtime_nsec = archive_entry_mtime_nsec(e);
         /* Archives often carry only mtime; the other times follow it. */
@@ -357,7 +427,10 @@ static int next_archive_entry(struct content *c, const struct content_entry **re
                 c->entry.ctime = c->entry.mtime;
                 c->entry.ctime_nsec = c->entry.mtime_nsec;
         }
-        if (c->entry.type == CONTENT_REG) {
+        /* A hard link may carry the data of its group: cpio newc and crc
+         * store it with the group's last name only (the names before it
+         * have size 0), pax tar may store it with the link. */
+        if (c->entry.type == CONTENT_REG || c->entry.type == CONTENT_HARDLINK) {
                 if (archive_entry_size(e) < 0)
                         return log_error(-EINVAL, "%s: entry \"%s\": bad size", c->source, name);
                 c->entry.size = (uint64_t)archive_entry_size(e);
@@ -366,7 +439,7 @@ static int next_archive_entry(struct content *c, const struct content_entry **re
                 c->entry.rdev_major = (unsigned)archive_entry_rdevmajor(e);
                 c->entry.rdev_minor = (unsigned)archive_entry_rdevminor(e);
         }
-        r = read_archive_xattrs(c, e);
+        r = read_archive_xattrs(c, e, name);
         if (r < 0)
                 return r;
         finish_entry(c);
@@ -646,6 +719,43 @@ static int read_disk_symlink(struct content *c, int dir_fd, const char *name, co
         }
 }
 
+/* A file being written while it is read would be stored as a mix of old
+ * and new bytes (or padded with zeros when it shrank): it is an error.
+ * What shows it: another inode, size, mtime or ctime. */
+static bool file_stat_changed(const struct stat *a, const struct stat *b)
+{
+        return a->st_dev != b->st_dev || a->st_ino != b->st_ino || a->st_size != b->st_size ||
+               a->st_mtim.tv_sec != b->st_mtim.tv_sec || a->st_mtim.tv_nsec != b->st_mtim.tv_nsec ||
+               a->st_ctim.tv_sec != b->st_ctim.tv_sec || a->st_ctim.tv_nsec != b->st_ctim.tv_nsec;
+}
+
+static int file_changed_error(struct content *c, const struct stat *before, const struct stat *now)
+{
+        const char *how = before->st_ino != now->st_ino || before->st_dev != now->st_dev ? "was replaced" :
+                          now->st_size < before->st_size ? "shrank" :
+                          now->st_size > before->st_size ? "grew" : "was modified";
+
+        return log_error(-EIO, "%s: %s %s while being read (size %lld, now %lld bytes); make the image "
+                         "when nothing writes to the tree", c->source, c->entry_path, how,
+                         (long long)before->st_size, (long long)now->st_size);
+}
+
+/* Once the data of the current file has been read to its end: the file
+ * must still be as it was when opened. */
+static int check_file_unchanged(struct content *c)
+{
+        struct stat now;
+
+        if (c->file_fd < 0 || c->file_checked)
+                return 0;
+        if (fstat(c->file_fd, &now) < 0)
+                return log_error_errno(-errno, "%s: cannot stat %s", c->source, c->entry_path);
+        if (file_stat_changed(&c->file_st, &now))
+                return file_changed_error(c, &c->file_st, &now);
+        c->file_checked = true;
+        return 0;
+}
+
 static int describe_disk_entry(struct content *c, int dir_fd, const char *name, const struct stat *st)
 {
         _cleanup_free_ char *full = NULL;
@@ -689,6 +799,11 @@ static int describe_disk_entry(struct content *c, int dir_fd, const char *name, 
                 if (fd < 0)
                         return log_error_errno(-errno, "%s: cannot open %s", c->source, c->entry_path);
                 c->file_fd = fd;
+                if (fstat(fd, &c->file_st) < 0)
+                        return log_error_errno(-errno, "%s: cannot stat %s", c->source, c->entry_path);
+                /* Replaced or written to since it was listed. */
+                if (file_stat_changed(st, &c->file_st))
+                        return file_changed_error(c, st, &c->file_st);
                 c->entry.size = (uint64_t)st->st_size;
                 break;
         case CONTENT_SYMLINK:
@@ -789,9 +904,12 @@ static int read_disk_block(struct content *c, const void **buf, size_t *len, int
         off_t data, hole;
         size_t want;
         ssize_t n;
+        int r;
 
-        if (c->file_fd < 0 || c->file_pos >= size)
+        if (c->file_fd < 0)
                 return 0;
+        if (c->file_pos >= size)
+                return check_file_unchanged(c);
         if (!c->read_buf) {
                 c->read_buf = malloc(READ_CHUNK);
                 if (!c->read_buf)
@@ -800,12 +918,13 @@ static int read_disk_block(struct content *c, const void **buf, size_t *len, int
 
         data = lseek(c->file_fd, (off_t)c->file_pos, SEEK_DATA);
         if (data < 0) {
-                if (errno == ENXIO)     /* only a hole is left */
-                        return 0;
+                /* Only a hole is left, or the file shrank. */
+                if (errno == ENXIO)
+                        return check_file_unchanged(c);
                 data = (off_t)c->file_pos;
         }
         if ((uint64_t)data >= size)
-                return 0;
+                return check_file_unchanged(c);
         hole = lseek(c->file_fd, data, SEEK_HOLE);
         if (hole < 0 || (uint64_t)hole > size)
                 hole = (off_t)size;
@@ -820,8 +939,10 @@ static int read_disk_block(struct content *c, const void **buf, size_t *len, int
         while (n < 0 && errno == EINTR);
         if (n < 0)
                 return log_error_errno(-errno, "%s: cannot read %s", c->source, c->entry_path);
-        if (n == 0)
-                return log_error(-EIO, "%s: %s shrank while being read", c->source, c->entry_path);
+        if (n == 0) {
+                r = check_file_unchanged(c);
+                return r < 0 ? r : log_error(-EIO, "%s: %s shrank while being read", c->source, c->entry_path);
+        }
         c->file_pos = (uint64_t)data + (uint64_t)n;
         *buf = c->read_buf;
         *len = (size_t)n;
@@ -851,9 +972,16 @@ static int read_archive_block(struct content *c, const void **buf, size_t *len, 
         }
 }
 
+/* Entries that may have data: regular files, and hard links that carry
+ * their group's data (archives only; see next_archive_entry()). */
+static bool has_data(const struct content *c)
+{
+        return c->entry.type == CONTENT_REG || (c->entry.type == CONTENT_HARDLINK && c->entry.size > 0);
+}
+
 int content_read_block(struct content *c, const void **buf, size_t *len, int64_t *offset)
 {
-        if (c->entry.type != CONTENT_REG)
+        if (!has_data(c))
                 return 0;
         return c->is_dir ? read_disk_block(c, buf, len, offset) : read_archive_block(c, buf, len, offset);
 }
@@ -861,8 +989,9 @@ int content_read_block(struct content *c, const void **buf, size_t *len, int64_t
 ssize_t content_read(struct content *c, void *buf, size_t len)
 {
         ssize_t n;
+        int r;
 
-        if (c->entry.type != CONTENT_REG)
+        if (!has_data(c))
                 return 0;
         if (!c->is_dir) {
                 n = archive_read_data(c->archive, buf, len);
@@ -871,8 +1000,10 @@ ssize_t content_read(struct content *c, void *buf, size_t len)
                                          archive_error_string(c->archive));
                 return n;
         }
-        if (c->file_pos >= c->entry.size)
-                return 0;
+        if (c->file_pos >= c->entry.size) {
+                r = check_file_unchanged(c);
+                return r < 0 ? r : 0;
+        }
         if (len > c->entry.size - c->file_pos)
                 len = (size_t)(c->entry.size - c->file_pos);
         do
@@ -880,9 +1011,18 @@ ssize_t content_read(struct content *c, void *buf, size_t len)
         while (n < 0 && errno == EINTR);
         if (n < 0)
                 return log_error_errno(-errno, "%s: cannot read %s", c->source, c->entry_path);
-        if (n == 0)
-                return log_error(-EIO, "%s: %s shrank while being read", c->source, c->entry_path);
+        if (n == 0) {
+                r = check_file_unchanged(c);
+                return r < 0 ? r : log_error(-EIO, "%s: %s shrank while being read", c->source, c->entry_path);
+        }
         c->file_pos += (uint64_t)n;
+        /* Checked as soon as the last byte is in: a reader that knows the
+         * size may not ask for more. */
+        if (c->file_pos == c->entry.size) {
+                r = check_file_unchanged(c);
+                if (r < 0)
+                        return r;
+        }
         return n;
 }
 

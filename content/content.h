@@ -23,10 +23,24 @@
  * reported as symlinks), never leaves the tree, and fails on files it
  * cannot read. Hard links in a directory input are found by (dev, ino) and
  * reported as CONTENT_HARDLINK to the first path seen; in an archive they
- * are as the archive says. The stream does not check that the target of a
- * hard link was seen before (that would cost memory growing with the
- * tree): the consumer resolves the target in what it has built and refuses
- * a target it does not have.
+ * are as the archive says, and a hard link may carry data (size > 0): cpio
+ * newc and crc store a group's data with its last name only, the names
+ * before it (the target included) having size 0; pax tar may too; old
+ * cpio repeats the data with every name. The consumer gives that data to
+ * the target if the target has none. The stream does not check that the
+ * target of a hard link was seen before (that would cost memory growing
+ * with the tree): the consumer resolves the target in what it has built
+ * and refuses a target it does not have.
+ *
+ * Archives: only tar, cpio and zip (any compression libarchive reads); an
+ * empty input or anything else is an error, an empty archive (a tar of
+ * zero blocks) is an empty root. Owners above 32 bits and extended
+ * attributes outside the user., trusted., security. and system.
+ * namespaces are errors naming the entry.
+ *
+ * A file of a directory input that changes while it is read (another
+ * inode, size, mtime or ctime than when it was listed) is an error naming
+ * it, found when its data has been read to the end.
  */
 
 #include <stdbool.h>
@@ -60,7 +74,8 @@ struct content_entry {
         gid_t gid;
         int64_t mtime, atime, ctime;     /* seconds since the epoch */
         long mtime_nsec, atime_nsec, ctime_nsec;
-        uint64_t size;           /* regular files: logical size (holes included) */
+        uint64_t size;           /* regular files: logical size (holes included);
+                                  * hard links: the data they carry (see above) */
         const char *link_target; /* symlink: target as stored; hard link: normalized path */
         unsigned rdev_major, rdev_minor;  /* CONTENT_CHR, CONTENT_BLK */
         const struct content_xattr *xattrs;
@@ -80,8 +95,8 @@ void content_set_owner(struct content *c, uid_t uid, gid_t gid);
  * <0: error (already logged, naming the entry). */
 int content_next(struct content *c, const struct content_entry **ret);
 
-/* Data of the current regular-file entry, sequentially: bytes read, 0 at
- * the end, <0 on error (logged). */
+/* Data of the current regular-file entry (or hard link carrying data),
+ * sequentially: bytes read, 0 at the end, <0 on error (logged). */
 ssize_t content_read(struct content *c, void *buf, size_t len);
 
 /* Sparse-aware reader of the current regular file: 1 and a block of data

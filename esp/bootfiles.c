@@ -101,18 +101,13 @@ done:
         return 0;
 }
 
-static int extract_file(struct content *c, int parent, const char *name, const struct content_entry *e)
+static int write_data(struct content *c, int fd, const struct content_entry *e)
 {
-        _cleanup_close_ int fd = -1;
         uint64_t off = 0;
         char buf[1 << 16];
         ssize_t n;
         int r;
 
-        (void)unlinkat(parent, name, 0);
-        fd = openat(parent, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
-        if (fd < 0)
-                return -errno;
         while ((n = content_read(c, buf, sizeof(buf))) > 0) {
                 r = pwrite_all(fd, buf, (size_t)n, off);
                 if (r < 0)
@@ -126,6 +121,31 @@ static int extract_file(struct content *c, int parent, const char *name, const s
                 { .tv_sec = e->mtime, .tv_nsec = e->mtime_nsec },
                 { .tv_sec = e->mtime, .tv_nsec = e->mtime_nsec },
         }) < 0 ? -errno : 0;
+}
+
+static int extract_file(struct content *c, int parent, const char *name, const struct content_entry *e)
+{
+        _cleanup_close_ int fd = -1;
+
+        (void)unlinkat(parent, name, 0);
+        fd = openat(parent, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+        if (fd < 0)
+                return -errno;
+        return write_data(c, fd, e);
+}
+
+/* A hard link carrying its group's data (cpio newc: the last name has it,
+ * the target was extracted empty): the data goes to the target, if it was
+ * extracted. */
+static int fill_link_target(struct bootfiles *b, struct content *c, const struct content_entry *e)
+{
+        _cleanup_close_ int fd = -1;
+        int r;
+
+        r = open_in_root(b->dir_fd, e->link_target, O_WRONLY | O_NOFOLLOW, &fd);
+        if (r == -ENOENT)
+                return 0;
+        return r < 0 ? r : write_data(c, fd, e);
 }
 
 static int extract_entry(struct bootfiles *b, struct content *c, const struct content_entry *e)
@@ -149,11 +169,13 @@ static int extract_entry(struct bootfiles *b, struct content *c, const struct co
                 /* Its target was extracted too if it was wanted; else there is nothing to link. */
                 r = open_in_root(b->dir_fd, e->link_target, O_PATH, &target);
                 if (r == -ENOENT)
-                        return 0;
+                        return e->size > 0 ? extract_file(c, parent, name, e) : 0;
                 if (r < 0)
                         return r;
                 (void)unlinkat(parent, name, 0);
-                return linkat(target, "", parent, name, AT_EMPTY_PATH) < 0 ? -errno : 0;
+                if (linkat(target, "", parent, name, AT_EMPTY_PATH) < 0)
+                        return -errno;
+                return e->size > 0 ? fill_link_target(b, c, e) : 0;
         default:
                 return 0;
         }
@@ -197,9 +219,12 @@ int bootfiles_extract(const char *source, const char *near, const char *grub_for
         while ((r = content_next(c, &e)) > 0) {
                 if (strcmp(e->path, ".") == 0)
                         continue;
-                if (e->type != CONTENT_SYMLINK && !is_wanted(e->path, grub_format))
+                if (e->type == CONTENT_HARDLINK && e->size > 0 && !is_wanted(e->path, grub_format))
+                        r = fill_link_target(&b, c, e);
+                else if (e->type != CONTENT_SYMLINK && !is_wanted(e->path, grub_format))
                         continue;
-                r = extract_entry(&b, c, e);
+                else
+                        r = extract_entry(&b, c, e);
                 if (r < 0) {
                         r = log_error_errno(r, "%s: cannot take %s out for the boot chain", source, e->path);
                         goto fail;

@@ -768,6 +768,45 @@ static int create_special(struct filler *f, ext2_ino_t parent, const struct cont
         return set_xattrs(f, ino, e);
 }
 
+/*
+ * A hard link that carries data (cpio newc and crc: the group's last name
+ * holds it, the target was made empty; pax tar): the target takes it if it
+ * has none. Old cpio repeats the data with every name: the target has it
+ * already, and a different size is an error.
+ */
+static int fill_hard_link_target(struct filler *f, ext2_ino_t target, const struct content_entry *e)
+{
+        _cleanup_free_ struct ext2_inode_large *inode = NULL;
+        uint64_t size;
+        errcode_t err;
+        int r;
+
+        inode = new_inode_buffer(f);
+        if (!inode)
+                return -ENOMEM;
+        r = read_inode(f, target, inode);
+        if (r < 0)
+                return r;
+        if (!LINUX_S_ISREG(inode->i_mode))
+                return log_error(-EINVAL, "%s: %s: hard link with data to \"%s\", which is not a regular file",
+                                 f->what, e->path, e->link_target);
+        size = EXT2_I_SIZE(inode);
+        if (size == e->size)
+                return 0;
+        if (size != 0)
+                return log_error(-EINVAL, "%s: %s: hard link with %" PRIu64 " bytes of data to \"%s\", "
+                                 "which has %" PRIu64, f->what, e->path, e->size, e->link_target, size);
+
+        f->file_blocks = 0;
+        r = write_file_data(f, target, (struct ext2_inode *)inode);
+        if (r < 0)
+                return r;
+        err = ext2fs_inode_size_set(f->fs, (struct ext2_inode *)inode, e->size);
+        if (err)
+                return fs_error(f, err, "setting the size");
+        return write_inode(f, target, inode);
+}
+
 static int create_hard_link(struct filler *f, ext2_ino_t parent, const struct content_entry *e)
 {
         struct ext2_inode inode;
@@ -795,7 +834,9 @@ static int create_hard_link(struct filler *f, ext2_ino_t parent, const struct co
                 return r;
         inode.i_links_count++;
         err = ext2fs_write_inode(f->fs, target, &inode);
-        return err ? fs_error(f, err, "updating the link count") : 0;
+        if (err)
+                return fs_error(f, err, "updating the link count");
+        return e->size > 0 ? fill_hard_link_target(f, target, e) : 0;
 }
 
 /* Metadata of a directory an archive implies without listing it: root's,
@@ -937,7 +978,7 @@ static int report_out_of_space(struct filler *f, const struct content_entry *e)
 
         if (!where)
                 return -ENOMEM;
-        if (e && e->type == CONTENT_REG)
+        if (e && (e->type == CONTENT_REG || e->type == CONTENT_HARDLINK))
                 need += (e->size + bs - 1) / bs;
         for (;;) {
                 const struct content_entry *n;
@@ -945,7 +986,7 @@ static int report_out_of_space(struct filler *f, const struct content_entry *e)
                 if (content_next(f->content, &n) <= 0)
                         break;
                 entries++;
-                if (n->type == CONTENT_REG)
+                if (n->type == CONTENT_REG || n->type == CONTENT_HARDLINK)
                         need += (n->size + bs - 1) / bs;
                 else if (n->type == CONTENT_DIR)
                         need++;
@@ -1147,7 +1188,10 @@ int ext4_estimate(const char *source, uint64_t headroom_percent, uint64_t *ret_b
                 dirent_bytes += 8 + round_up(strlen(e->name), 4);
                 switch (e->type) {
                 case CONTENT_REG:
-                        /* An archive header may claim any size: sum without wrapping. */
+                case CONTENT_HARDLINK:
+                        /* An archive header may claim any size: sum without
+                         * wrapping. A hard link's size is the data it carries
+                         * (cpio newc); old cpio repeats it, counted twice. */
                         if (size_add(data, e->size / bs + (e->size % bs != 0), &data) < 0)
                                 return content_too_large(source);
                         break;
