@@ -1,0 +1,5 @@
+# Issue 11 (hardening), the boot chain's part: GRUB never sees a host file
+# (items 1, 2), the boot files are copied bounded and sparse (item 11), and
+# the small boot-chain items of 19 (--cmdline, os-release, kernel choice,
+# kernels in usr/lib/modules/VERSION, hard links, --kernel outside /boot).
+add_shell_test(harden-grub-symlinks image harden/grub-symlinks.sh)
