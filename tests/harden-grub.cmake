@@ -3,3 +3,4 @@
 # the small boot-chain items of 19 (--cmdline, os-release, kernel choice,
 # kernels in usr/lib/modules/VERSION, hard links, --kernel outside /boot).
 add_shell_test(harden-grub-symlinks image harden/grub-symlinks.sh)
+add_shell_test(harden-grub-tmpfiles image harden/grub-tmpfiles.sh)
