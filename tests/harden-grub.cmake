@@ -4,3 +4,4 @@
 # kernels in usr/lib/modules/VERSION, hard links, --kernel outside /boot).
 add_shell_test(harden-grub-symlinks image harden/grub-symlinks.sh)
 add_shell_test(harden-grub-tmpfiles image harden/grub-tmpfiles.sh)
+add_shell_test(harden-grub-sparse image harden/grub-sparse.sh)
