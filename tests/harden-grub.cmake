@@ -5,3 +5,4 @@
 add_shell_test(harden-grub-symlinks image harden/grub-symlinks.sh)
 add_shell_test(harden-grub-tmpfiles image harden/grub-tmpfiles.sh)
 add_shell_test(harden-grub-sparse image harden/grub-sparse.sh)
+add_shell_test(harden-grub-bootchain image harden/grub-bootchain.sh)
