@@ -235,13 +235,8 @@ static int extract_file(struct extraction *x, struct content *c, int parent, con
         const void *buf;
         size_t len;
         int64_t off;
-        char size[32];
         int r;
 
-        if (e->size > BOOTFILE_MAX_BYTES)
-                return log_error(-EFBIG, "%s: /%s is %s, more than a boot file can be (4 GiB - 1, the largest "
-                                 "file FAT32 can hold on the ESP): remove it from ROOTFS",
-                                 x->source, e->path, format_size(e->size, size, sizeof(size)));
         (void)unlinkat(parent, name, 0);
         fd = openat(parent, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
         if (fd < 0)
@@ -251,9 +246,7 @@ static int extract_file(struct extraction *x, struct content *c, int parent, con
                 if (r < 0)
                         return r;
                 if (x->data_bytes > BOOTFILES_MAX_DATA)
-                        return log_error(-EFBIG, "%s: the boot files (kernels, initrds, GRUB's modules) hold more "
-                                         "than %s of data, at /%s: remove what is not needed from ROOTFS",
-                                         x->source, format_size(BOOTFILES_MAX_DATA, size, sizeof(size)), e->path);
+                        return -EFBIG;
         }
         if (r < 0)
                 return r;
@@ -350,6 +343,18 @@ static bool take_in_second_pass(const struct extraction *x, const struct content
         return false;
 }
 
+/* A boot file the ESP could not hold is refused before anything is copied. */
+static int check_size(const struct extraction *x, const struct content_entry *e)
+{
+        char size[32];
+
+        if (e->type != CONTENT_REG || e->size <= BOOTFILE_MAX_BYTES)
+                return 0;
+        return log_error(-EFBIG, "%s: /%s is %s, more than a boot file can be (4 GiB - 1, the largest file "
+                         "FAT32 can hold on the ESP): remove it from ROOTFS",
+                         x->source, e->path, format_size(e->size, size, sizeof(size)));
+}
+
 static int extract_pass(struct extraction *x)
 {
         _cleanup_content_ struct content *c = NULL;
@@ -364,7 +369,14 @@ static int extract_pass(struct extraction *x)
                         continue;
                 if (!(x->second_pass ? take_in_second_pass(x, e) : take_in_first_pass(x, e)))
                         continue;
+                r = check_size(x, e);
+                if (r < 0)
+                        return r;
                 r = extract_entry(x, c, e);
+                if (r == -EFBIG && x->data_bytes > BOOTFILES_MAX_DATA)
+                        return log_error(r, "%s: the boot files (kernels, initrds, GRUB's modules) hold more than "
+                                         "%" PRIu64 " GiB of data, at /%s: remove what is not needed from ROOTFS",
+                                         x->source, BOOTFILES_MAX_DATA >> 30, e->path);
                 if (r < 0)
                         return log_error_errno(r, "%s: cannot take %s out for the boot chain", x->source, e->path);
         }
