@@ -2,14 +2,12 @@
 /*
  * GRUB built by the host's grub-mkimage from the modules ROOTFS carries
  * (esp/grub.c), at the removable-media path, with a grub.cfg beside it.
- * The kernel and initrd stay in the root's /boot, which GRUB reads with
- * the root file system's own module.
+ * The kernel and initrd stay in the root, which GRUB reads with the root
+ * file system's own module.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <unistd.h>
 
 #include "base/log.h"
 #include "base/util.h"
