@@ -2,14 +2,12 @@
 /*
  * GRUB built by the host's grub-mkimage from the modules ROOTFS carries
  * (esp/grub.c), at the removable-media path, with a grub.cfg beside it.
- * The kernel and initrd stay in the root's /boot, which GRUB reads with
- * the root file system's own module.
+ * The kernel and initrd stay in the root, which GRUB reads with the root
+ * file system's own module.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <unistd.h>
 
 #include "base/log.h"
 #include "base/util.h"
@@ -32,21 +30,30 @@ static bool grub_present(const struct bootchain *bc, const struct bootfiles *bf)
         return bootchain_exists(bf, path);
 }
 
+/*
+ * grub-mkimage reads the modules by host path and follows symlinks on the
+ * host: it gets a staged copy of the root's module directory, regular files
+ * only, every symlink resolved inside the root (bootfiles_stage_dir).
+ */
 static int grub_discover(struct bootchain *bc, const struct bootfiles *bf)
 {
-        char dir[64];
+        char dir[64], shown[80];
         int r;
 
         if (!bc->root_fs->grub_module)
                 return log_error(-EINVAL, "GRUB cannot read the root's %s file system: choose another --bootloader",
                                  bc->root_fs->name);
         snprintf(dir, sizeof(dir), "usr/lib/grub/%s", bc->arch->grub_format);
-        r = bootfiles_host_path(bf, dir, &bc->grub_modules);
-        if (r < 0)
+        snprintf(shown, sizeof(shown), "/%s", dir);
+        r = bootfiles_stage_dir(bf, dir, "grub-modules", &bc->grub_modules);
+        if (r == -ENOENT)
                 return log_error(-ENOENT, "GRUB: no /%s in the root file system (install %s in it)",
                                  dir, bc->arch->grub_package);
+        if (r < 0)
+                return r;
         return grub_check_modules(&(struct grub_request) {
                 .modules_dir = bc->grub_modules,
+                .modules_name = shown,
                 .format = bc->arch->grub_format,
                 .root_module = bc->root_fs->grub_module,
         });
@@ -61,17 +68,20 @@ static uint64_t grub_esp_bytes(const struct bootchain *bc, const struct bootfile
 static int grub_build(struct bootchain *bc, const struct bootfiles *bf, const struct boot_root *root,
                       const char *cmdline, int64_t mtime)
 {
-        _cleanup_free_ char *image = NULL, *kernel = NULL, *initrd = NULL, *boot = NULL;
+        _cleanup_free_ char *kernel = NULL, *initrd = NULL, *boot = NULL;
+        char shown[64];
         struct grub_request req;
         const char *cfg_path;
         char *cfg = NULL;
         int fd, r;
 
-        if (asprintf(&image, "%s.grub.efi", bf->dir) < 0 || asprintf(&kernel, "/%s", bc->kernel) < 0 ||
+        if (asprintf(&kernel, "/%s", bc->kernel) < 0 ||
             (bc->initrd && asprintf(&initrd, "/%s", bc->initrd) < 0) || bootchain_removable_path(bc, &boot) < 0)
                 return -ENOMEM;
+        snprintf(shown, sizeof(shown), "/usr/lib/grub/%s", bc->arch->grub_format);
         req = (struct grub_request) {
                 .modules_dir = bc->grub_modules,
+                .modules_name = shown,
                 .format = bc->arch->grub_format,
                 .root_module = bc->root_fs->grub_module,
                 .root_fs_uuid = root->fs_id,
@@ -80,16 +90,10 @@ static int grub_build(struct bootchain *bc, const struct bootfiles *bf, const st
                 .cmdline = cmdline,
                 .title = bc->os_name,
         };
-        r = grub_build_image(&req, image);
-        if (r < 0) {
-                unlink(image);
-                return r;
-        }
-        fd = open(image, O_RDONLY | O_CLOEXEC);
-        r = fd < 0 ? -errno : 0;
-        unlink(image); /* the open descriptor keeps it until the ESP has it */
+        /* Into the private directory: nobody else can plant a file there. */
+        r = grub_build_image(&req, bf->dir, &fd);
         if (r < 0)
-                return log_error_errno(r, "cannot read the GRUB image");
+                return r;
         r = bootchain_add_fd(bc, boot, fd, mtime);
         if (r < 0)
                 return r;

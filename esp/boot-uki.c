@@ -58,7 +58,7 @@ static int uki_method_build(struct bootchain *bc, const struct bootfiles *bf, co
                         .uname = bc->version,
                         .machine = bc->arch->pe_machine,
                         .magic = bc->arch->pe_magic,
-                        .root = bf->dir,
+                        .root = bf->root,
                 }, fd, &size);
         if (r < 0) {
                 close(fd);

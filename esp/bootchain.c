@@ -54,40 +54,6 @@ bool bootchain_exists(const struct bootfiles *bf, const char *path)
         return true;
 }
 
-/* The newest boot/vmlinuz-VERSION, by version order (as sort -V). */
-static int newest_kernel(const struct bootfiles *bf, char **ret)
-{
-        _cleanup_free_ char *best = NULL;
-        struct dirent *de;
-        DIR *d;
-        int fd, r;
-
-        r = bootfiles_open(bf, "boot", &fd, NULL);
-        if (r < 0)
-                return r;
-        d = fdopendir(fd);
-        if (!d) {
-                close(fd);
-                return -errno;
-        }
-        while ((de = readdir(d))) {
-                if (strncmp(de->d_name, "vmlinuz-", 8) != 0 || !de->d_name[8])
-                        continue;
-                if (!best || strverscmp(de->d_name, best) > 0) {
-                        free(best);
-                        best = strdup(de->d_name);
-                        if (!best) {
-                                closedir(d);
-                                return -ENOMEM;
-                        }
-                }
-        }
-        closedir(d);
-        if (!best)
-                return -ENOENT;
-        return asprintf(ret, "boot/%s", best) < 0 ? -ENOMEM : 0;
-}
-
 /* Open a path inside the root, checking it is a regular file. */
 static int open_regular(const struct bootfiles *bf, const char *path, char **ret_canonical)
 {
@@ -99,9 +65,113 @@ static int open_regular(const struct bootfiles *bf, const char *path, char **ret
                 return r;
         if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
                 close(fd);
+                if (ret_canonical) {
+                        free(*ret_canonical);
+                        *ret_canonical = NULL;
+                }
                 return -EISDIR;
         }
         close(fd);
+        return 0;
+}
+
+bool bootchain_is_leftover(const char *name)
+{
+        static const char *const suffixes[] = { ".old", ".bak", "~", ".rpmnew", ".rpmsave", ".orig", ".save" };
+        size_t n = strlen(name);
+
+        if (strstr(name, ".dpkg-"))
+                return true;
+        for (size_t i = 0; i < ELEMENTSOF(suffixes); i++) {
+                size_t k = strlen(suffixes[i]);
+
+                if (n >= k && strcmp(name + n - k, suffixes[i]) == 0)
+                        return true;
+        }
+        return false;
+}
+
+/* The newest kernel seen so far. */
+struct kernel_choice {
+        char *path;
+        char *version;
+};
+
+static int consider_kernel(const struct bootfiles *bf, struct kernel_choice *best, const char *path,
+                           const char *version)
+{
+        char *p, *v;
+
+        /* A kernel's leftovers (vmlinuz-6.1.old, a .dpkg-tmp) are never the newest. */
+        if (!*version || bootchain_is_leftover(version) ||
+            (best->version && strverscmp(version, best->version) <= 0) || open_regular(bf, path, NULL) < 0)
+                return 0;
+        p = strdup(path);
+        v = strdup(version);
+        if (!p || !v) {
+                free(p);
+                free(v);
+                return -ENOMEM;
+        }
+        free(best->path);
+        free(best->version);
+        *best = (struct kernel_choice) { .path = p, .version = v };
+        return 0;
+}
+
+/* Each kernel of a directory: boot/vmlinuz-VERSION, or MODULES/VERSION/vmlinuz with modules set. */
+static int scan_kernels(const struct bootfiles *bf, const char *dir, bool modules, struct kernel_choice *best)
+{
+        struct dirent *de;
+        DIR *d;
+        int fd, r = 0;
+
+        if (bootfiles_open(bf, dir, &fd, NULL) < 0)
+                return 0;
+        d = fdopendir(fd);
+        if (!d) {
+                close(fd);
+                return -errno;
+        }
+        while (r >= 0 && (de = readdir(d))) {
+                _cleanup_free_ char *path = NULL;
+
+                if (modules ? de->d_name[0] == '.' : strncmp(de->d_name, "vmlinuz-", 8) != 0)
+                        continue;
+                if (modules ? asprintf(&path, "%s/%s/vmlinuz", dir, de->d_name) < 0 :
+                              asprintf(&path, "%s/%s", dir, de->d_name) < 0) {
+                        r = -ENOMEM;
+                        break;
+                }
+                r = consider_kernel(bf, best, path, modules ? de->d_name : de->d_name + 8);
+        }
+        closedir(d);
+        return r;
+}
+
+/*
+ * The newest kernel by version order (as sort -V): boot/vmlinuz-VERSION,
+ * or usr/lib/modules/VERSION/vmlinuz where Debian and Fedora ship it. For
+ * the same version, /boot's.
+ */
+static int newest_kernel(const struct bootfiles *bf, char **ret)
+{
+        struct kernel_choice best = { 0 };
+        int r;
+
+        r = scan_kernels(bf, "boot", false, &best);
+        if (r >= 0)
+                r = scan_kernels(bf, "usr/lib/modules", true, &best);
+        if (r >= 0)
+                r = scan_kernels(bf, "lib/modules", true, &best);
+        free(best.version);
+        if (r >= 0 && !best.path)
+                r = -ENOENT;
+        if (r < 0) {
+                free(best.path);
+                return r;
+        }
+        *ret = best.path;
         return 0;
 }
 
@@ -112,10 +182,32 @@ static const char *strip_slash(const char *p)
         return p;
 }
 
+/* The version a kernel's path says: boot/vmlinuz-VERSION, .../modules/VERSION/vmlinuz; or NULL. */
+static int kernel_version(const char *path, char **ret)
+{
+        const char *base = strrchr(path, '/'), *dir;
+
+        base = base ? base + 1 : path;
+        *ret = NULL;
+        if (strncmp(base, "vmlinuz-", 8) == 0 && base[8])
+                *ret = strdup(base + 8);
+        else if (strcmp(base, "vmlinuz") == 0 && base - path >= 2) {
+                /* dir: the component before "vmlinuz"; it must sit in a modules directory. */
+                dir = base - 1;
+                while (dir > path && dir[-1] != '/')
+                        dir--;
+                if (dir - path >= 8 && strncmp(dir - 8, "modules/", 8) == 0 && base - 1 > dir)
+                        *ret = strndup(dir, (size_t)(base - 1 - dir));
+                else
+                        return 0;
+        } else
+                return 0;
+        return *ret ? 0 : -ENOMEM;
+}
+
 static int find_kernel(struct bootchain *bc, const struct bootfiles *bf, const struct bootchain_options *o)
 {
         _cleanup_free_ char *candidate = NULL;
-        const char *base;
         int r;
 
         if (o->kernel) {
@@ -130,18 +222,12 @@ static int find_kernel(struct bootchain *bc, const struct bootfiles *bf, const s
                         if (r >= 0)
                                 r = open_regular(bf, candidate, &bc->kernel);
                 }
+                if (r == -ENOMEM)
+                        return log_error(r, "out of memory");
                 if (r < 0)
-                        return log_error(-ENOENT, "no kernel in the root file system: looked for boot/vmlinuz and boot/vmlinuz-VERSION; give --kernel PATH");
+                        return log_error(-ENOENT, "no kernel in the root file system: looked for boot/vmlinuz and boot/vmlinuz-VERSION (and usr/lib/modules/VERSION/vmlinuz); give --kernel PATH");
         }
-
-        base = strrchr(bc->kernel, '/');
-        base = base ? base + 1 : bc->kernel;
-        if (strncmp(base, "vmlinuz-", 8) == 0 && base[8]) {
-                bc->version = strdup(base + 8);
-                if (!bc->version)
-                        return -ENOMEM;
-        }
-        return 0;
+        return kernel_version(bc->kernel, &bc->version);
 }
 
 /* An EFI application of the arch, as the firmware will want it. */
@@ -170,19 +256,28 @@ static int check_kernel(const struct bootchain *bc, const struct bootfiles *bf)
         return 0;
 }
 
+/* The initrd beside a kernel of VERSION: the kernel's own directory's
+ * (usr/lib/modules/VERSION/initrd), Debian's, Fedora's. */
 static int find_initrd(struct bootchain *bc, const struct bootfiles *bf, const struct bootchain_options *o)
 {
-        _cleanup_free_ char *candidate = NULL;
-        int r;
+        const char *slash = strrchr(bc->kernel, '/');
+        int dir_len = slash ? (int)(slash - bc->kernel) : 0;
 
         if (o->initrd) {
-                r = open_regular(bf, strip_slash(o->initrd), &bc->initrd);
+                int r = open_regular(bf, strip_slash(o->initrd), &bc->initrd);
                 return r < 0 ? log_error_errno(r, "--initrd %s: not a file in the root file system", o->initrd) : 0;
         }
         if (bc->version) {
-                if (asprintf(&candidate, "boot/initrd.img-%s", bc->version) < 0)
+                _cleanup_free_ char *own = NULL, *debian = NULL, *fedora = NULL;
+                /* The kernel's own directory only for a kernel in its modules directory. */
+                bool in_modules = strcmp(slash ? slash + 1 : bc->kernel, "vmlinuz") == 0;
+
+                if ((in_modules && asprintf(&own, "%.*s/initrd", dir_len, bc->kernel) < 0) ||
+                    asprintf(&debian, "boot/initrd.img-%s", bc->version) < 0 ||
+                    asprintf(&fedora, "boot/initramfs-%s.img", bc->version) < 0)
                         return -ENOMEM;
-                if (open_regular(bf, candidate, &bc->initrd) >= 0)
+                if ((own && open_regular(bf, own, &bc->initrd) >= 0) || open_regular(bf, debian, &bc->initrd) >= 0 ||
+                    open_regular(bf, fedora, &bc->initrd) >= 0)
                         return 0;
         }
         if (!o->kernel && open_regular(bf, "boot/initrd.img", &bc->initrd) >= 0)
@@ -237,41 +332,92 @@ static int choose_method(struct bootchain *bc, const struct bootfiles *bf, const
                          looked, hints);
 }
 
-/* PRETTY_NAME and ID from os-release, for titles and the entry's name. */
-static void read_os_release(struct bootchain *bc, const struct bootfiles *bf)
+static bool utf8_valid(const unsigned char *s)
+{
+        while (*s) {
+                size_t len = *s < 0x80 ? 1 : (*s & 0xE0) == 0xC0 ? 2 : (*s & 0xF0) == 0xE0 ? 3 :
+                             (*s & 0xF8) == 0xF0 ? 4 : 0;
+                uint32_t v = len == 1 ? *s : len == 2 ? *s & 0x1Fu : len == 3 ? *s & 0x0Fu : *s & 0x07u;
+                static const uint32_t min[] = { 0, 0, 0x80, 0x800, 0x10000 };
+
+                if (len == 0)
+                        return false;
+                for (size_t i = 1; i < len; i++) {
+                        if ((s[i] & 0xC0) != 0x80)
+                                return false;
+                        v = v << 6 | (s[i] & 0x3Fu);
+                }
+                if (v < min[len] || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF))
+                        return false;
+                s += len;
+        }
+        return true;
+}
+
+/* os-release is short; it is read this far and no further. */
+#define OS_RELEASE_MAX_BYTES (64 * 1024)
+
+/* One KEY=value line of os-release into *dst, unquoted (the first one wins). */
+static int take_value(const char *path, unsigned line_no, char *line, char **dst)
+{
+        char *v = strchr(line, '=') + 1, *end;
+
+        if (*dst)
+                return 0;
+        v[strcspn(v, "\n")] = '\0';
+        if (*v == '"' || *v == '\'') {
+                end = strrchr(v + 1, *v);
+                if (end)
+                        *end = '\0';
+                v++;
+        }
+        if (!utf8_valid((const unsigned char *)v))
+                return log_error(-EINVAL, "/%s, line %u: %.*s is not valid UTF-8: fix it in ROOTFS", path, line_no,
+                                 (int)strcspn(line, "="), line);
+        *dst = strdup(v);
+        return *dst ? 0 : -ENOMEM;
+}
+
+/*
+ * PRETTY_NAME and ID from os-release, for titles and the entry's name.
+ * Bounded: a line longer than the buffer is skipped whole (its tail is no
+ * line of its own), and the file is read no further than OS_RELEASE_MAX_BYTES.
+ */
+static int read_os_release(struct bootchain *bc, const struct bootfiles *bf)
 {
         static const char *const paths[] = { "etc/os-release", "usr/lib/os-release" };
-        char line[256];
+        const char *path = NULL;
+        bool line_start = true;
+        unsigned line_no = 0;
+        size_t total = 0;
+        char line[512];
         FILE *f = NULL;
-        int fd;
+        int fd, r = 0;
 
         for (size_t i = 0; !f && i < ELEMENTSOF(paths); i++)
                 if (bootfiles_open(bf, paths[i], &fd, NULL) >= 0) {
+                        path = paths[i];
                         f = fdopen(fd, "re");
                         if (!f)
                                 close(fd);
                 }
-        while (f && fgets(line, sizeof(line), f)) {
-                char **dst = NULL, *v, *end;
+        while (r >= 0 && f && total < OS_RELEASE_MAX_BYTES && fgets(line, sizeof(line), f)) {
+                bool at_start = line_start;
 
-                if (strncmp(line, "PRETTY_NAME=", 12) == 0)
-                        dst = &bc->os_name;
-                else if (strncmp(line, "ID=", 3) == 0)
-                        dst = &bc->os_id;
-                if (!dst || *dst)
+                total += strlen(line);
+                line_start = strchr(line, '\n') != NULL;
+                line_no += at_start;
+                if (!at_start)
                         continue;
-                v = strchr(line, '=') + 1;
-                v[strcspn(v, "\n")] = '\0';
-                if (*v == '"' || *v == '\'') {
-                        end = strrchr(v + 1, *v);
-                        if (end)
-                                *end = '\0';
-                        v++;
-                }
-                *dst = strdup(v);
+                if (strncmp(line, "PRETTY_NAME=", 12) == 0)
+                        r = take_value(path, line_no, line, &bc->os_name);
+                else if (strncmp(line, "ID=", 3) == 0)
+                        r = take_value(path, line_no, line, &bc->os_id);
         }
         if (f)
                 fclose(f);
+        if (r < 0)
+                return r;
         /* The ID names files on the ESP: keep it to safe characters. */
         for (char *p = bc->os_id; p && *p; p++)
                 if (!isalnum((unsigned char)*p) && *p != '-' && *p != '_' && *p != '.')
@@ -284,6 +430,18 @@ static void read_os_release(struct bootchain *bc, const struct bootfiles *bf)
                 free(bc->os_name);
                 bc->os_name = strdup("Linux");
         }
+        return bc->os_id && bc->os_name ? 0 : -ENOMEM;
+}
+
+/* A boot entry takes the command line as one line of text: a newline would add directives. */
+static int check_cmdline(const char *cmdline)
+{
+        for (const char *c = cmdline; c && *c; c++)
+                if (iscntrl((unsigned char)*c))
+                        return log_error(-EINVAL, "--cmdline holds a control character (0x%02x at byte %zu): "
+                                         "the kernel command line is one line of printable text",
+                                         (unsigned char)*c, (size_t)(c - cmdline));
+        return 0;
 }
 
 uint64_t bootchain_file_bytes(const struct bootfiles *bf, const char *path)
@@ -311,6 +469,9 @@ int bootchain_discover(const struct bootfiles *bf, const struct arch *arch, cons
         struct bootchain bc = { .arch = arch, .root_fs = root_fs };
         int r;
 
+        r = check_cmdline(o->cmdline);
+        if (r < 0)
+                return r;
         /* The kernel first: without one that boots from UEFI nothing else matters. */
         r = find_kernel(&bc, bf, o);
         if (r >= 0)
@@ -325,10 +486,10 @@ int bootchain_discover(const struct bootfiles *bf, const struct arch *arch, cons
                 bootchain_free(&bc);
                 return r;
         }
-        read_os_release(&bc, bf);
-        if (!bc.os_id || !bc.os_name) {
+        r = read_os_release(&bc, bf);
+        if (r < 0) {
                 bootchain_free(&bc);
-                return log_error(-ENOMEM, "out of memory");
+                return r == -ENOMEM ? log_error(r, "out of memory") : r;
         }
         bc.esp_bytes = bc.method->esp_bytes(&bc, bf);
         *ret = bc;
@@ -470,7 +631,7 @@ int bootchain_host_path(const struct bootfiles *bf, const char *path, char **ret
                 *ret = NULL;
                 return 0;
         }
-        return asprintf(ret, "%s/%s", bf->dir, path) < 0 ? -ENOMEM : 0;
+        return asprintf(ret, "%s/%s", bf->root, path) < 0 ? -ENOMEM : 0;
 }
 
 int bootchain_build(struct bootchain *bc, const struct bootfiles *bf, const struct boot_root *root,

@@ -51,7 +51,7 @@ struct bootchain {
         char *initrd;           /* or NULL */
         char *version;          /* the kernel's, from its name; or NULL */
         char *loader;           /* systemd-boot, or the stub for a UKI */
-        char *grub_modules;     /* host path of GRUB's module directory */
+        char *grub_modules;     /* host path of GRUB's module directory, staged (regular files only) */
         char *os_id;            /* os-release ID, or "linux" */
         char *os_name;          /* os-release PRETTY_NAME, or "Linux" */
         uint64_t esp_bytes;     /* room needed on the ESP, rounded per file */
@@ -64,6 +64,10 @@ int bootchain_discover(const struct bootfiles *bf, const struct arch *arch, cons
 int bootchain_build(struct bootchain *bc, const struct bootfiles *bf, const struct boot_root *root,
                     const char *cmdline, int64_t clamp_time);
 void bootchain_free(struct bootchain *bc);
+
+/* A name a package manager or an editor leaves beside a kernel (vmlinuz-6.1.old,
+ * .bak, ~, .dpkg-*, .rpmnew, .rpmsave): never chosen as the newest kernel. */
+bool bootchain_is_leftover(const char *name);
 
 /* The method --bootloader ARG names ("systemd-boot", "grub"), or NULL. */
 const struct boot_method *boot_method_for_bootloader_arg(const char *arg);

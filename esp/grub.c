@@ -102,26 +102,44 @@ static bool has_control_chars(const char *s)
         return false;
 }
 
+/* How messages name the module directory. */
+static const char *shown_dir(const struct grub_request *r)
+{
+        return r->modules_name ? r->modules_name : r->modules_dir;
+}
+
+/* Lines of modinfo.sh that could matter are short; it is read this far and no further. */
+#define MODINFO_MAX_BYTES (64 * 1024)
+
 /*
  * modinfo.sh says which format a module directory was built for
  * (grub_modinfo_target_cpu=arm64, grub_modinfo_platform=efi): reading it
  * tells "the arm-efi modules given for arm64-efi" apart from "no modules".
+ * Bounded: an over-long line is skipped whole, and the file read no
+ * further than MODINFO_MAX_BYTES.
  */
-static int read_modinfo_format(const char *dir, char **ret)
+static int read_modinfo_format(const struct grub_request *r, char **ret)
 {
-        _cleanup_free_ char *path = NULL, *line = NULL, *cpu = NULL, *platform = NULL;
+        _cleanup_free_ char *path = NULL, *cpu = NULL, *platform = NULL;
         _cleanup_fclose_ FILE *f = NULL;
-        size_t size = 0;
+        bool line_start = true;
+        size_t total = 0;
+        char line[256];
 
-        if (asprintf(&path, "%s/modinfo.sh", dir) < 0)
+        if (asprintf(&path, "%s/modinfo.sh", r->modules_dir) < 0)
                 return -ENOMEM;
         f = fopen(path, "re");
         if (!f)
-                return log_error_errno(-errno, "GRUB module directory %s: cannot read modinfo.sh", dir);
-        while (getline(&line, &size, f) >= 0) {
+                return log_error_errno(-errno, "GRUB module directory %s: cannot read modinfo.sh", shown_dir(r));
+        while (total < MODINFO_MAX_BYTES && fgets(line, sizeof(line), f)) {
+                bool at_start = line_start;
                 char **field = NULL;
                 const char *value;
 
+                total += strlen(line);
+                line_start = strchr(line, '\n') != NULL;
+                if (!at_start)
+                        continue;
                 if (strncmp(line, "grub_modinfo_target_cpu=", 24) == 0)
                         field = &cpu, value = line + 24;
                 else if (strncmp(line, "grub_modinfo_platform=", 22) == 0)
@@ -134,9 +152,10 @@ static int read_modinfo_format(const char *dir, char **ret)
                         return -ENOMEM;
         }
         if (ferror(f))
-                return log_error(-EIO, "GRUB module directory %s: cannot read modinfo.sh", dir);
+                return log_error(-EIO, "GRUB module directory %s: cannot read modinfo.sh", shown_dir(r));
         if (!cpu || !platform)
-                return log_error(-EINVAL, "GRUB module directory %s: modinfo.sh names no target CPU and platform", dir);
+                return log_error(-EINVAL, "GRUB module directory %s: modinfo.sh names no target CPU and platform",
+                                 shown_dir(r));
         if (asprintf(ret, "%s-%s", cpu, platform) < 0)
                 return -ENOMEM;
         return 0;
@@ -147,45 +166,47 @@ static int check_format_matches(const struct grub_request *r, const struct grub_
         _cleanup_free_ char *found = NULL;
         int k;
 
-        k = read_modinfo_format(r->modules_dir, &found);
+        k = read_modinfo_format(r, &found);
         if (k < 0)
                 return k;
         if (strcmp(found, fmt->name) != 0)
                 return log_error(-EINVAL, "GRUB module directory %s holds %s modules, expected %s (package %s)",
-                                 r->modules_dir, found, fmt->name, fmt->package);
+                                 shown_dir(r), found, fmt->name, fmt->package);
         return 0;
 }
 
 /* An ELF file of the format's class and machine, little-endian (as both
  * supported formats are), long enough to hold its ELF header. */
-static int check_elf_file(const char *dir, const char *name, const struct grub_format *fmt)
+static int check_elf_file(const struct grub_request *r, const char *name, const struct grub_format *fmt)
 {
-        _cleanup_free_ char *path = NULL;
+        _cleanup_free_ char *path = NULL, *shown = NULL;
         _cleanup_close_ int fd = -EBADF;
         unsigned char ident[EI_NIDENT + 4];
         uint16_t machine;
         struct stat st;
         int k;
 
-        if (asprintf(&path, "%s/%s", dir, name) < 0)
+        if (asprintf(&path, "%s/%s", r->modules_dir, name) < 0 || asprintf(&shown, "%s/%s", shown_dir(r), name) < 0)
                 return -ENOMEM;
-        fd = open(path, O_RDONLY | O_CLOEXEC);
+        fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
         if (fd < 0)
-                return log_error_errno(-errno, "GRUB module %s", path);
+                return log_error_errno(-errno, "GRUB module %s", shown);
         if (fstat(fd, &st) < 0)
-                return log_error_errno(-errno, "GRUB module %s", path);
+                return log_error_errno(-errno, "GRUB module %s", shown);
+        if (!S_ISREG(st.st_mode))
+                return log_error(-EINVAL, "GRUB module %s is not a regular file", shown);
         k = pread_all(fd, ident, sizeof(ident), 0);
         if (k == -EIO || (k >= 0 && (uint64_t)st.st_size <
                           (fmt->elf_class == ELFCLASS64 ? sizeof(Elf64_Ehdr) : sizeof(Elf32_Ehdr))))
-                return log_error(-EINVAL, "GRUB module %s is truncated", path);
+                return log_error(-EINVAL, "GRUB module %s is truncated", shown);
         if (k < 0)
-                return log_error_errno(k, "cannot read GRUB module %s", path);
+                return log_error_errno(k, "cannot read GRUB module %s", shown);
         machine = (uint16_t)(ident[EI_NIDENT + 2] | ident[EI_NIDENT + 3] << 8);
         if (memcmp(ident, ELFMAG, SELFMAG) != 0 || ident[EI_DATA] != ELFDATA2LSB)
-                return log_error(-EINVAL, "GRUB module %s is not a little-endian ELF file", path);
+                return log_error(-EINVAL, "GRUB module %s is not a little-endian ELF file", shown);
         if (ident[EI_CLASS] != fmt->elf_class || machine != fmt->elf_machine)
                 return log_error(-EINVAL, "GRUB module %s is not built for %s (ELF class %u, machine %u)",
-                                 path, fmt->name, ident[EI_CLASS], machine);
+                                 shown, fmt->name, ident[EI_CLASS], machine);
         return 0;
 }
 
@@ -224,9 +245,9 @@ int grub_check_modules(const struct grub_request *r)
         if (!r->modules_dir || !r->format)
                 return log_error(-EINVAL, "GRUB: no module directory or format given");
         if (stat(r->modules_dir, &st) < 0)
-                return log_error_errno(-errno, "GRUB module directory %s", r->modules_dir);
+                return log_error_errno(-errno, "GRUB module directory %s", shown_dir(r));
         if (!S_ISDIR(st.st_mode))
-                return log_error(-ENOTDIR, "GRUB module directory %s is not a directory", r->modules_dir);
+                return log_error(-ENOTDIR, "GRUB module directory %s is not a directory", shown_dir(r));
 
         fmt = grub_format_find(r->format);
         if (!fmt)
@@ -242,65 +263,69 @@ int grub_check_modules(const struct grub_request *r)
         if (k < 0)
                 return k;
         if (n + k > 0)
-                return log_error(-ENOENT, "GRUB module directory %s lacks%s", r->modules_dir, missing);
+                return log_error(-ENOENT, "GRUB module directory %s lacks%s", shown_dir(r), missing);
 
-        k = check_elf_file(r->modules_dir, "kernel.img", fmt);
+        k = check_elf_file(r, "kernel.img", fmt);
         for (size_t i = 0; k >= 0 && i < n_modules; i++) {
                 _cleanup_free_ char *name = NULL;
 
                 if (asprintf(&name, "%s.mod", modules[i]) < 0)
                         return -ENOMEM;
-                k = check_elf_file(r->modules_dir, name, fmt);
+                k = check_elf_file(r, name, fmt);
         }
         return k < 0 ? k : 0;
 }
 
-/* The config grub-mkimage embeds; see grub.h for why it looks like this. */
-static int write_early_config(const struct grub_request *r, char **ret_path)
+/* A new file dir/name, never an existing one or a symlink's target. */
+static int create_new(const char *dir, const char *name, char **ret_path, int *ret_fd)
 {
         _cleanup_free_ char *path = NULL;
-        _cleanup_fclose_ FILE *f = NULL;
-        const char *tmp = getenv("TMPDIR");
-        char uuid[37];
         int fd;
 
-        lowercase_uuid(uuid, r->root_fs_uuid);
-
-        if (asprintf(&path, "%s/mkvmimage-grub-early.XXXXXX", tmp && *tmp ? tmp : "/tmp") < 0)
+        if (asprintf(&path, "%s/%s", dir, name) < 0)
                 return -ENOMEM;
-        fd = mkostemp(path, O_CLOEXEC);
+        fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
         if (fd < 0)
-                return log_error_errno(-errno, "cannot create a temporary file for GRUB's early config in %s",
-                                       tmp && *tmp ? tmp : "/tmp");
-        f = fdopen(fd, "w");
-        if (!f) {
-                int k = -errno;
+                return log_error_errno(-errno, "cannot create %s", path);
+        *ret_fd = fd;
+        *ret_path = path;
+        path = NULL;
+        return 0;
+}
 
-                close(fd);
-                unlink(path);
-                return log_error_errno(k, "cannot write %s", path);
-        }
+/* The config grub-mkimage embeds, in dir; see grub.h for why it looks like this. */
+static int write_early_config(const struct grub_request *r, const char *dir, char **ret_path)
+{
+        _cleanup_free_ char *path = NULL, *text = NULL;
+        _cleanup_close_ int fd = -EBADF;
+        char uuid[37];
+        int k;
+
+        lowercase_uuid(uuid, r->root_fs_uuid);
         /* GRUB runs this with its rescue parser (normal.mod is not active
          * yet): one plain command a line, no comments, no if. */
-        fprintf(f,
-                "search --no-floppy --fs-uuid --set=root %s\n"
-                "configfile $cmdpath/grub.cfg\n",
-                uuid);
-        if (fflush(f) != 0 || ferror(f)) {
-                int k = -errno;
-
+        if (asprintf(&text,
+                     "search --no-floppy --fs-uuid --set=root %s\n"
+                     "configfile $cmdpath/grub.cfg\n",
+                     uuid) < 0)
+                return -ENOMEM;
+        k = create_new(dir, "grub-early.cfg", &path, &fd);
+        if (k < 0)
+                return k;
+        k = pwrite_all(fd, text, strlen(text), 0);
+        if (k < 0) {
                 unlink(path);
-                return log_error_errno(k ?: -EIO, "cannot write %s", path);
+                return log_error_errno(k, "cannot write %s", path);
         }
         *ret_path = path;
         path = NULL;
         return 0;
 }
 
-int grub_build_image(const struct grub_request *r, const char *out_path)
+int grub_build_image(const struct grub_request *r, const char *dir, int *ret_fd)
 {
-        _cleanup_free_ char *early = NULL;
-        int k;
+        _cleanup_free_ char *early = NULL, *out_path = NULL;
+        int fd, k;
 
         if (!uuid_is_valid(r->root_fs_uuid))
                 return log_error(-EINVAL, "GRUB: root file-system UUID '%s' is not a UUID",
@@ -309,9 +334,16 @@ int grub_build_image(const struct grub_request *r, const char *out_path)
         if (k < 0)
                 return k;
 
-        k = write_early_config(r, &early);
+        k = write_early_config(r, dir, &early);
         if (k < 0)
                 return k;
+        /* Made here first, so that grub-mkimage writes a file of ours. */
+        k = create_new(dir, "grub.efi", &out_path, &fd);
+        if (k < 0) {
+                unlink(early);
+                return k;
+        }
+        close(fd);
 
         /* The prefix only matters for insmod, which nothing needs (every
          * module is built in); GRUB puts the ESP's device in front of it. */
@@ -325,8 +357,14 @@ int grub_build_image(const struct grub_request *r, const char *out_path)
          * failure with grub-mkimage's own words. */
         k = spawn_tool(argv, NULL, GRUB_MKIMAGE_PACKAGE);
         unlink(early);
+        fd = k < 0 ? -1 : open(out_path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+        if (k >= 0 && fd < 0)
+                k = log_error_errno(-errno, "cannot read the GRUB image %s", out_path);
+        /* The open descriptor keeps it until the ESP has it. */
+        unlink(out_path);
         if (k < 0)
                 return k;
+        *ret_fd = fd;
         return 0;
 }
 

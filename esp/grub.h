@@ -46,7 +46,8 @@
 #define GRUB_MKIMAGE_PACKAGE "grub-common"
 
 struct grub_request {
-        const char *modules_dir;   /* host path of usr/lib/grub/<format> inside the rootfs */
+        const char *modules_dir;   /* host path of a directory of regular files: GRUB's modules */
+        const char *modules_name;  /* how messages name it ("/usr/lib/grub/arm64-efi"), or NULL: modules_dir */
         const char *format;        /* grub-mkimage -O: "arm64-efi" or "arm-efi" (arch table's grub_format) */
         const char *root_module;   /* the module that reads the root's file system ("ext2" for ext4), or NULL */
         const char *root_fs_uuid;  /* the root's file-system UUID, "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx" */
@@ -65,13 +66,16 @@ struct grub_request {
 int grub_check_modules(const struct grub_request *r);
 
 /*
- * Build the GRUB EFI image into out_path (created or truncated; a temporary
- * file the caller owns) with grub-mkimage, run with an argv array. Errors
- * are logged: grub-mkimage missing (names the package grub-common), module
- * directory missing/incomplete/of another format, invalid UUID,
- * grub-mkimage failing (its output is shown). Returns 0 or a negative errno.
+ * Build the GRUB EFI image with grub-mkimage, run with an argv array, in
+ * `dir`, a directory only we can write to: its embedded config is written
+ * to dir/grub-early.cfg and the image to dir/grub.efi, each created anew
+ * (O_EXCL, O_NOFOLLOW), and both are gone when this returns. The image is
+ * returned open read-only in *ret_fd. Errors are logged: grub-mkimage
+ * missing (names the package grub-common), module directory
+ * missing/incomplete/of another format, invalid UUID, grub-mkimage failing
+ * (its output is shown). Returns 0 or a negative errno.
  */
-int grub_build_image(const struct grub_request *r, const char *out_path);
+int grub_build_image(const struct grub_request *r, const char *dir, int *ret_fd);
 
 /*
  * The grub.cfg text for r (malloc'ed, the caller frees *ret_text) and the

@@ -234,7 +234,11 @@ static int discover_boot_chain(const struct image_request *req, const struct lay
 
         if (esp < 0)
                 return log_error(-EINVAL, "layout %s has no ESP to put the boot chain on", l->path);
-        r = bootfiles_extract(rf->source, req->output ? req->output : "./-", req->arch->grub_format, bf);
+        r = bootfiles_extract(rf->source, req->output ? req->output : "./-", &(struct bootfiles_want) {
+                                      .grub_format = req->arch->grub_format,
+                                      .kernel = req->boot.kernel,
+                                      .initrd = req->boot.initrd,
+                              }, bf);
         if (r < 0)
                 return r;
         r = output_cleanup_dir(bf->dir);
@@ -286,7 +290,7 @@ int image_build(const struct image_request *req)
         _cleanup_(plan_freep) struct plan *plan = NULL;
         _cleanup_free_ uint64_t *needed = NULL;
         _cleanup_(rootfs_done) struct rootfs rootfs = { .spool_fd = -1 };
-        _cleanup_(bootfiles_releasep) struct bootfiles bootfiles = { .dir_fd = -1 };
+        _cleanup_(bootfiles_releasep) struct bootfiles bootfiles = { .dir_fd = -1, .root_fd = -1 };
         _cleanup_(bootchain_free) struct bootchain bootchain = { 0 };
         _cleanup_(image_vars_free) struct image_vars vars = { 0 };
         _cleanup_(esp_extra_free) struct esp_extra esp_extra = { 0 };

@@ -3,7 +3,7 @@
  * Test-only driver for esp/grub.c.
  *
  *   grubbuild image MODULES_DIR FORMAT FS_UUID OUT
- *                  grub_build_image() into OUT
+ *                  grub_build_image() (in a private directory), its image copied to OUT
  *   grubbuild config OUT FS_UUID KERNEL INITRD|- CMDLINE [TITLE]
  *                  grub_config() into OUT; prints the ESP path on stdout
  *   grubbuild pecheck FILE aa64|arm
@@ -17,6 +17,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -66,6 +68,37 @@ static int do_config(int argc, char **argv)
         return 0;
 }
 
+/* grub_build_image() in a private directory of its own, then its image copied to out. */
+static int do_image(char **argv)
+{
+        struct grub_request r = {
+                .modules_dir = argv[2],
+                .format = argv[3],
+                .root_module = "ext2",  /* the tests' roots are ext4 */
+                .root_fs_uuid = argv[4],
+        };
+        const char *tmp = getenv("TMPDIR");
+        _cleanup_close_ int in = -1, out = -1;
+        _cleanup_free_ char *dir = NULL;
+        struct stat st;
+        int k;
+
+        if (asprintf(&dir, "%s/grubbuild.XXXXXX", tmp && *tmp ? tmp : "/tmp") < 0)
+                return -ENOMEM;
+        if (!mkdtemp(dir))
+                return log_error_errno(-errno, "cannot create %s", dir);
+        k = grub_build_image(&r, dir, &in);
+        rmdir(dir);
+        if (k < 0)
+                return k;
+        out = open(argv[5], O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+        if (out < 0)
+                return log_error_errno(-errno, "cannot create %s", argv[5]);
+        if (fstat(in, &st) < 0)
+                return log_error_errno(-errno, "cannot stat the GRUB image");
+        return copy_range(in, 0, out, 0, (uint64_t)st.st_size);
+}
+
 static int do_pecheck(const char *path, const char *arch)
 {
         _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -83,15 +116,9 @@ int main(int argc, char **argv)
 {
         int k;
 
-        if (argc == 6 && strcmp(argv[1], "image") == 0) {
-                struct grub_request r = {
-                        .modules_dir = argv[2],
-                        .format = argv[3],
-                        .root_module = "ext2",  /* the tests' roots are ext4 */
-                        .root_fs_uuid = argv[4],
-                };
-                k = grub_build_image(&r, argv[5]);
-        } else if ((argc == 7 || argc == 8) && strcmp(argv[1], "config") == 0)
+        if (argc == 6 && strcmp(argv[1], "image") == 0)
+                k = do_image(argv);
+        else if ((argc == 7 || argc == 8) && strcmp(argv[1], "config") == 0)
                 k = do_config(argc, argv);
         else if (argc == 4 && strcmp(argv[1], "pecheck") == 0)
                 k = do_pecheck(argv[2], argv[3]);
