@@ -1,0 +1,128 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The archive-to-ext4 path: an input is an archive (tar, cpio, zip, ...,
+ * compressed or not) put in a memfd, opened as a content stream
+ * (content_open) and written by ext4_fill() into a small ext4 image.
+ *
+ * mke2fs is a tool we run, too slow to run per input: LLVMFuzzerInitialize
+ * formats the image once (ext4_format) in a private temporary directory and
+ * keeps the blocks mke2fs wrote (a freshly formatted image is mostly
+ * holes); each input starts from that pristine image again. Seeds: small
+ * tar and cpio archives that scripts/fuzz makes with tar and cpio.
+ */
+#include <errno.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include "content/content.h"
+#include "fs/ext4.h"
+#include "fuzz-input.h"
+
+#define IMAGE_SIZE (16u * 1024 * 1024)   /* the smallest root mkvmimage makes */
+#define IMAGE_INODES 256u
+#define BLOCK EXT4_BLOCK_SIZE
+
+static const struct ext4_params params = {
+        .name = "fuzz root",
+        .uuid = "8b9e8c7a-3f5e-4f43-9d4b-2f0f6c1d2e3a",
+        .hash_seed = "0f1e2d3c-4b5a-4968-8776-655443322110",
+        .clamp_time = -1,          /* keep the archive's times: they are input too */
+        .inodes = IMAGE_INODES,
+};
+
+static char dir[4096], image[4096 + 16];
+static uint8_t *pristine;          /* the formatted image, IMAGE_SIZE bytes */
+static bool *written;              /* per block: not all zeros in pristine */
+
+static void remove_image(void)
+{
+        unlink(image);
+        rmdir(dir);
+}
+
+static void die(const char *what)
+{
+        fprintf(stderr, "fuzz-archive-ext4: %s failed: %s\n", what, strerror(errno));
+        abort();
+}
+
+static bool all_zero(const uint8_t *p, size_t n)
+{
+        return p[0] == 0 && memcmp(p, p + 1, n - 1) == 0;
+}
+
+/* The image file holds the pristine image again: zeros (holes) and the blocks mke2fs wrote. */
+static void reset_image(void)
+{
+        int fd = open(image, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
+
+        if (fd < 0)
+                die("open image");
+        if (ftruncate(fd, 0) < 0 || ftruncate(fd, IMAGE_SIZE) < 0)
+                die("ftruncate image");
+        for (size_t b = 0; b < IMAGE_SIZE / BLOCK; b++)
+                if (written[b] && pwrite(fd, pristine + b * BLOCK, BLOCK, (off_t) b * BLOCK) != BLOCK)
+                        die("pwrite image");
+        close(fd);
+}
+
+static void format_image(void)
+{
+        const char *tmp = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : (getenv("TMPDIR") ?: "/tmp");
+        int fd;
+
+        snprintf(dir, sizeof(dir), "%s/mkvm-fuzz-ext4.XXXXXX", tmp);
+        if (!mkdtemp(dir))
+                die("mkdtemp");
+        snprintf(image, sizeof(image), "%s/root.img", dir);
+        atexit(remove_image);
+        fd = open(image, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+        if (fd < 0 || ftruncate(fd, IMAGE_SIZE) < 0)
+                die("create image");
+        if (ext4_format(image, 0, IMAGE_SIZE, &params) < 0) {
+                errno = EIO;
+                die("ext4_format (mke2fs)");
+        }
+        pristine = malloc(IMAGE_SIZE);
+        written = calloc(IMAGE_SIZE / BLOCK, sizeof(*written));
+        if (!pristine || !written)
+                die("malloc");
+        if (pread(fd, pristine, IMAGE_SIZE, 0) != IMAGE_SIZE)
+                die("read image");
+        close(fd);
+        for (size_t b = 0; b < IMAGE_SIZE / BLOCK; b++)
+                written[b] = !all_zero(pristine + b * BLOCK, BLOCK);
+}
+
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+        format_image();
+        return 0;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+        static int fd = -1;
+        struct content *c = NULL;
+        char path[32];
+
+        if (fd < 0)
+                fd = fuzz_memfd("rootfs.tar");
+        fuzz_memfd_set(fd, data, size, 0);
+        fuzz_fd_path(fd, path);
+        reset_image();
+        if (content_open(path, &c) < 0)
+                return 0;
+        (void) ext4_fill(image, 0, c, &params);
+        content_free(c);
+        return 0;
+}
