@@ -125,6 +125,13 @@ void content_set_owner(struct content *c, uid_t uid, gid_t gid)
         c->owner_gid = gid;
 }
 
+/* libarchive's reason for a failure. It has none for some (a file's data
+ * cut short at a block boundary), and printf("%s", NULL) is undefined. */
+static const char *archive_reason(struct content *c)
+{
+        return archive_error_string(c->archive) ?: "malformed or truncated archive";
+}
+
 static int open_archive(struct content *c)
 {
         bool is_stdin = strcmp(c->source, "-") == 0;
@@ -138,7 +145,7 @@ static int open_archive(struct content *c)
         r = archive_read_open_filename(c->archive, is_stdin ? NULL : c->source, READ_CHUNK);
         if (r != ARCHIVE_OK)
                 return log_error(-EIO, "%s: %s", is_stdin ? "stdin" : c->source,
-                                 archive_error_string(c->archive));
+                                 archive_reason(c));
         return 0;
 }
 
@@ -293,10 +300,10 @@ static int next_archive_entry(struct content *c, const struct content_entry **re
         if (r == ARCHIVE_EOF)
                 return 0;
         if (r < ARCHIVE_WARN)
-                return log_error(-EIO, "%s: %s%s%s", c->source, archive_error_string(c->archive),
+                return log_error(-EIO, "%s: %s%s%s", c->source, archive_reason(c),
                                  c->entry_path ? " after entry " : "", c->entry_path ?: "");
         if (r == ARCHIVE_WARN)
-                log_warn("%s: %s", c->source, archive_error_string(c->archive));
+                log_warn("%s: %s", c->source, archive_reason(c));
 
         reset_entry(c);
         name = archive_entry_pathname(e);
@@ -840,7 +847,7 @@ static int read_archive_block(struct content *c, const void **buf, size_t *len, 
                         return 0;
                 if (r < ARCHIVE_WARN)
                         return log_error(-EIO, "%s: entry \"%s\": %s", c->source, c->entry_path,
-                                         archive_error_string(c->archive));
+                                         archive_reason(c));
                 if (*len == 0)
                         continue;
                 if (off < 0 || (uint64_t)off + *len > c->entry.size)
@@ -868,7 +875,7 @@ ssize_t content_read(struct content *c, void *buf, size_t len)
                 n = archive_read_data(c->archive, buf, len);
                 if (n < 0)
                         return log_error(-EIO, "%s: entry \"%s\": %s", c->source, c->entry_path,
-                                         archive_error_string(c->archive));
+                                         archive_reason(c));
                 return n;
         }
         if (c->file_pos >= c->entry.size)

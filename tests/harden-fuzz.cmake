@@ -1,0 +1,7 @@
+# Regression tests for bugs the fuzz targets (fuzz/) found, one C program
+# per bug, in the unit tier (they link one library, like tests/unit.cmake's).
+add_executable(test-harden-fuzz-content-errors ${CMAKE_CURRENT_SOURCE_DIR}/harden/fuzz-content-errors.c)
+target_include_directories(test-harden-fuzz-content-errors PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/unit)
+target_link_libraries(test-harden-fuzz-content-errors PRIVATE mkvm_content)
+add_test(NAME harden-fuzz-content-errors COMMAND test-harden-fuzz-content-errors)
+mkvm_test_tier(harden-fuzz-content-errors unit)
