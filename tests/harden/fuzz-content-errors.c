@@ -41,13 +41,16 @@ static void write_cut_cpio(char *path)
  * was logged goes to *log (stderr captured). Returns the read's result. */
 static int read_cut_file(bool by_block, char *log, size_t log_size)
 {
-        char path[] = "/tmp/test-content-errors.XXXXXX";   /* the archive */
-        char name[] = "/tmp/test-content-errors-log.XXXXXX";
+        const char *tmp = getenv("TMPDIR") ?: "/tmp";
+        char path[4096], name[4096];   /* the archive, the captured stderr */
         const struct content_entry *e;
         struct content *c = NULL;
-        int saved = dup(STDERR_FILENO), logfd = mkstemp(name), r;
+        int saved = dup(STDERR_FILENO), logfd, r;
         ssize_t n;
 
+        snprintf(path, sizeof(path), "%s/test-content-errors.XXXXXX", tmp);
+        snprintf(name, sizeof(name), "%s/test-content-errors-log.XXXXXX", tmp);
+        logfd = mkstemp(name);
         write_cut_cpio(path);
         CHECK(saved >= 0 && logfd >= 0);
         fflush(stderr);
