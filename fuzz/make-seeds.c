@@ -3,7 +3,7 @@
  * fuzz-make-seeds OUTDIR: the binary seeds of the fuzz targets, made at run
  * time by our own writers so that no binary is committed:
  *
- *   OUTDIR/edk2-vars/  the start of stores from edk2_vars_write(), and one whole region
+ *   OUTDIR/edk2-vars/  the start of stores from edk2_vars_write()
  *   OUTDIR/ebbr-vars/  files from ebbr_vars_build()
  *   OUTDIR/pe/         a PE32+ AArch64 EFI application and a PE32 zImage
  *   OUTDIR/zimage/     the zImage (with a size table) and an older one without
@@ -173,7 +173,7 @@ int main(int argc, char **argv)
         outdir = argv[1];
         make_vars(&vars, &n, 3);
 
-        make_edk2("empty-region", NULL, 0, EDK2_VARS_REGION_SIZE);
+        make_edk2("empty", NULL, 0, 4096);
         make_edk2("boot-entry", vars, n, 4096);
         make_edk2("boot-entry-headers", vars, n, 512);
         make_ebbr("empty.var", NULL, 0);
