@@ -10,6 +10,10 @@
  * holes); each input starts from that pristine image again. Seeds: small
  * tar and cpio archives that scripts/fuzz makes with tar and cpio.
  *
+ * When ext4_fill() succeeds, `e2fsck -fn` (a reader we did not write) must
+ * find the file system clean: an image that is corrupt although mkvmimage
+ * exited 0 is the worst outcome, and no sanitizer sees it.
+ *
  * A tar header carries a checksum that libarchive checks, so nearly every
  * mutation of a header would stop there: the checksum of every block that
  * looks like a ustar header (at a multiple of 512) is made right first.
@@ -22,6 +26,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <fcntl.h>
+#include <spawn.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "content/content.h"
@@ -50,7 +56,7 @@ static void remove_image(void)
         rmdir(dir);
 }
 
-static void die(const char *what)
+static _Noreturn void die(const char *what)
 {
         fprintf(stderr, "fuzz-archive-ext4: %s failed: %s\n", what, strerror(errno));
         abort();
@@ -123,6 +129,43 @@ static void fix_tar_checksums(uint8_t *p, size_t size)
         }
 }
 
+extern char **environ;
+
+/* e2fsck -fn on the image; its report goes to /dev/null unless `show`.
+ * Returns its wait status. */
+static int run_e2fsck(bool show)
+{
+        char *argv[] = { "e2fsck", "-fn", image, NULL };
+        posix_spawn_file_actions_t actions;
+        pid_t pid;
+        int status = 0;
+
+        if (posix_spawn_file_actions_init(&actions) != 0 ||
+            (!show && posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, "/dev/null", O_WRONLY, 0) != 0) ||
+            posix_spawnp(&pid, "e2fsck", &actions, NULL, argv, environ) != 0)
+                die("running e2fsck");
+        posix_spawn_file_actions_destroy(&actions);
+        /* libFuzzer's -timeout alarm interrupts the wait. */
+        while (waitpid(pid, &status, 0) < 0)
+                if (errno != EINTR)
+                        die("waiting for e2fsck");
+        return status;
+}
+
+/* The filled image must be clean, or abort (e2fsck's report goes to
+ * stdout, which libFuzzer's -close_fd_mask=2 leaves open). */
+static void check_image(void)
+{
+        int status = run_e2fsck(false);
+
+        if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+                fprintf(stderr, "fuzz-archive-ext4: ext4_fill() succeeded, but e2fsck -fn finds the file system "
+                        "corrupt (status 0x%x)\n", (unsigned) status);
+                run_e2fsck(true);
+                abort();
+        }
+}
+
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -151,7 +194,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         reset_image();
         if (content_open(path, &c) < 0)
                 return 0;
-        (void) ext4_fill(image, 0, c, &params);
+        if (ext4_fill(image, 0, c, &params) == 0)
+                check_image();
         content_free(c);
         return 0;
 }
