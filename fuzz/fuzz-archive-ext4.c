@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The archive-to-ext4 path: an input is an archive (tar, cpio, zip, ...,
- * compressed or not) put in a memfd, opened as a content stream
+ * compressed or not) written to a file, opened as a content stream
  * (content_open) and written by ext4_fill() into a small ext4 image.
  *
  * mke2fs is a tool we run, too slow to run per input: LLVMFuzzerInitialize
@@ -19,13 +19,13 @@
  * looks like a ustar header (at a multiple of 512) is made right first.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <fcntl.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -46,21 +46,9 @@ static const struct ext4_params params = {
         .inodes = IMAGE_INODES,
 };
 
-static char dir[4096], image[4096 + 16];
+static const char *image;          /* the image file */
 static uint8_t *pristine;          /* the formatted image, IMAGE_SIZE bytes */
 static bool *written;              /* per block: not all zeros in pristine */
-
-static void remove_image(void)
-{
-        unlink(image);
-        rmdir(dir);
-}
-
-static _Noreturn void die(const char *what)
-{
-        fprintf(stderr, "fuzz-archive-ext4: %s failed: %s\n", what, strerror(errno));
-        abort();
-}
 
 static bool all_zero(const uint8_t *p, size_t n)
 {
@@ -73,38 +61,33 @@ static void reset_image(void)
         int fd = open(image, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
 
         if (fd < 0)
-                die("open image");
+                fuzz_die("open image");
         if (ftruncate(fd, 0) < 0 || ftruncate(fd, IMAGE_SIZE) < 0)
-                die("ftruncate image");
+                fuzz_die("ftruncate image");
         for (size_t b = 0; b < IMAGE_SIZE / BLOCK; b++)
                 if (written[b] && pwrite(fd, pristine + b * BLOCK, BLOCK, (off_t) b * BLOCK) != BLOCK)
-                        die("pwrite image");
+                        fuzz_die("pwrite image");
         close(fd);
 }
 
 static void format_image(void)
 {
-        const char *tmp = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : (getenv("TMPDIR") ?: "/tmp");
         int fd;
 
-        snprintf(dir, sizeof(dir), "%s/mkvm-fuzz-ext4.XXXXXX", tmp);
-        if (!mkdtemp(dir))
-                die("mkdtemp");
-        snprintf(image, sizeof(image), "%s/root.img", dir);
-        atexit(remove_image);
+        image = fuzz_file("root.img");
         fd = open(image, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
         if (fd < 0 || ftruncate(fd, IMAGE_SIZE) < 0)
-                die("create image");
+                fuzz_die("create image");
         if (ext4_format(image, 0, IMAGE_SIZE, &params) < 0) {
                 errno = EIO;
-                die("ext4_format (mke2fs)");
+                fuzz_die("ext4_format (mke2fs)");
         }
         pristine = malloc(IMAGE_SIZE);
         written = calloc(IMAGE_SIZE / BLOCK, sizeof(*written));
         if (!pristine || !written)
-                die("malloc");
+                fuzz_die("malloc");
         if (pread(fd, pristine, IMAGE_SIZE, 0) != IMAGE_SIZE)
-                die("read image");
+                fuzz_die("read image");
         close(fd);
         for (size_t b = 0; b < IMAGE_SIZE / BLOCK; b++)
                 written[b] = !all_zero(pristine + b * BLOCK, BLOCK);
@@ -135,7 +118,7 @@ extern char **environ;
  * Returns its wait status. */
 static int run_e2fsck(bool show)
 {
-        char *argv[] = { "e2fsck", "-fn", image, NULL };
+        char *argv[] = { "e2fsck", "-fn", (char *) image, NULL };
         posix_spawn_file_actions_t actions;
         pid_t pid;
         int status = 0;
@@ -143,12 +126,12 @@ static int run_e2fsck(bool show)
         if (posix_spawn_file_actions_init(&actions) != 0 ||
             (!show && posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, "/dev/null", O_WRONLY, 0) != 0) ||
             posix_spawnp(&pid, "e2fsck", &actions, NULL, argv, environ) != 0)
-                die("running e2fsck");
+                fuzz_die("running e2fsck");
         posix_spawn_file_actions_destroy(&actions);
         /* libFuzzer's -timeout alarm interrupts the wait. */
         while (waitpid(pid, &status, 0) < 0)
                 if (errno != EINTR)
-                        die("waiting for e2fsck");
+                        fuzz_die("waiting for e2fsck");
         return status;
 }
 
@@ -177,20 +160,18 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-        static int fd = -1;
+        static const char *path;
         struct content *c = NULL;
-        char path[32];
         uint8_t *archive = malloc(size ? size : 1);
 
         if (!archive)
                 abort();
-        if (fd < 0)
-                fd = fuzz_memfd("rootfs.tar");
+        if (!path)
+                path = fuzz_file("rootfs.archive");
         memcpy(archive, data, size);
         fix_tar_checksums(archive, size);
-        fuzz_memfd_set(fd, archive, size, 0);
+        fuzz_file_set(path, archive, size);
         free(archive);
-        fuzz_fd_path(fd, path);
         reset_image();
         if (content_open(path, &c) < 0)
                 return 0;

@@ -13,14 +13,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-        static int fd = -1;
+        static const char *path;
         struct layout *l = NULL;
-        char path[32];
 
-        if (fd < 0)
-                fd = fuzz_memfd("layout.conf");
-        fuzz_memfd_set(fd, data, size, 0);
-        fuzz_fd_path(fd, path);
+        if (!path)
+                path = fuzz_file("layout.conf");
+        fuzz_file_set(path, data, size);
         if (layout_load(path, &l) == 0) {
                 /* What the plan reads of every partition. */
                 for (size_t i = 0; i < l->n_parts; i++) {
