@@ -142,6 +142,13 @@ static bool is_empty_file(const char *path)
         return read(fd, &byte, 1) == 0;
 }
 
+/* libarchive's reason for a failure. It has none for some (a file's data
+ * cut short at a block boundary), and printf("%s", NULL) is undefined. */
+static const char *archive_reason(struct content *c)
+{
+        return archive_error_string(c->archive) ?: "malformed or truncated archive";
+}
+
 static int open_archive(struct content *c)
 {
         bool is_stdin = strcmp(c->source, "-") == 0;
@@ -165,7 +172,7 @@ static int open_archive(struct content *c)
                                          "archive, e.g. tar -cf empty.tar -T /dev/null)", c->source);
                 return log_error(-EINVAL, "%s: %s: expected a directory or a tar, cpio or zip archive "
                                  "(compressed or not)", is_stdin ? "stdin" : c->source,
-                                 archive_error_string(c->archive));
+                                 archive_reason(c));
         }
         return 0;
 }
@@ -362,10 +369,10 @@ static int next_archive_entry(struct content *c, const struct content_entry **re
         if (r == ARCHIVE_EOF)
                 return 0;
         if (r < ARCHIVE_WARN)
-                return log_error(-EIO, "%s: %s%s%s", c->source, archive_error_string(c->archive),
+                return log_error(-EIO, "%s: %s%s%s", c->source, archive_reason(c),
                                  c->entry_path ? " after entry " : "", c->entry_path ?: "");
         if (r == ARCHIVE_WARN)
-                log_warn("%s: %s", c->source, archive_error_string(c->archive));
+                log_warn("%s: %s", c->source, archive_reason(c));
 
         reset_entry(c);
         name = archive_entry_pathname(e);
@@ -961,7 +968,7 @@ static int read_archive_block(struct content *c, const void **buf, size_t *len, 
                         return 0;
                 if (r < ARCHIVE_WARN)
                         return log_error(-EIO, "%s: entry \"%s\": %s", c->source, c->entry_path,
-                                         archive_error_string(c->archive));
+                                         archive_reason(c));
                 if (*len == 0)
                         continue;
                 if (off < 0 || (uint64_t)off + *len > c->entry.size)
@@ -997,7 +1004,7 @@ ssize_t content_read(struct content *c, void *buf, size_t len)
                 n = archive_read_data(c->archive, buf, len);
                 if (n < 0)
                         return log_error(-EIO, "%s: entry \"%s\": %s", c->source, c->entry_path,
-                                         archive_error_string(c->archive));
+                                         archive_reason(c));
                 return n;
         }
         if (c->file_pos >= c->entry.size) {

@@ -249,6 +249,14 @@ static int read_optional_header(int fd, const char *what, uint64_t file_size, st
         if (info->size_of_optional_header < need)
                 return log_error(-EINVAL, "%s: %s optional header too small (%u bytes, needs %zu)",
                                  what, pe_magic_name(info->magic), info->size_of_optional_header, need);
+        /* All of it as declared (the data directories too), or a file cut
+         * inside it and without sections would pass, with its section table
+         * offset past the end. */
+        if ((uint64_t) info->optional_header_offset + info->size_of_optional_header > file_size)
+                return log_error(-EINVAL,
+                                 "%s: truncated PE optional header: it needs %u bytes at offset %" PRIu32
+                                 ", the file has %" PRIu64 " bytes",
+                                 what, info->size_of_optional_header, info->optional_header_offset, file_size);
 
         r = read_part_of_file(fd, what, "PE optional header", opt, need, info->optional_header_offset, file_size);
         if (r < 0)
