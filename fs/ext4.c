@@ -14,6 +14,7 @@
 #include "base/size.h"
 #include "base/spawn.h"
 #include "base/util.h"
+#include "fs/ext4-dir.h"
 
 extern char **environ;
 
@@ -134,6 +135,8 @@ struct filler {
         struct dir_slot root;
         struct dir_slot *dirs;          /* DIR_CACHE_SETS * DIR_CACHE_WAYS */
         uint64_t clock;
+
+        struct ext4_dirs indexed;       /* directories made indexed (fs/ext4-dir.c) */
 
         char *window;                   /* DATA_WINDOW bytes */
         char *zero_block;
@@ -266,7 +269,7 @@ static int find_in_directory(struct filler *f, const struct dir_slot *dir, const
 
         if (!name_may_be_in(dir, name))
                 return 0;
-        err = ext2fs_lookup(f->fs, dir->ino, name, strlen(name), NULL, ret);
+        err = ext4_dir_lookup(f->fs, dir->ino, name, ret);
         if (err == EXT2_ET_FILE_NOT_FOUND)
                 return 0;
         return err ? fs_error(f, err, "looking up a name") : 1;
@@ -399,18 +402,12 @@ static __u16 mode_type_of(enum content_type t)
         }
 }
 
-/* Directories are grown by a block when full, then the call is retried. */
+/* Full directories grow, large ones are indexed (fs/ext4-dir.c). The
+ * caller has made sure the name is not there yet. */
 static int link_into(struct filler *f, ext2_ino_t parent, const char *name, ext2_ino_t ino, int ftype)
 {
-        errcode_t err;
+        errcode_t err = ext4_dir_link(f->fs, &f->indexed, parent, name, ino, ftype);
 
-        err = ext2fs_link(f->fs, parent, name, ino, ftype);
-        if (err == EXT2_ET_DIR_NO_SPACE) {
-                err = ext2fs_expand_dir(f->fs, parent);
-                if (err)
-                        return fs_error(f, err, "growing the parent directory");
-                err = ext2fs_link(f->fs, parent, name, ino, ftype);
-        }
         return err ? fs_error(f, err, "adding the directory entry") : 0;
 }
 
@@ -683,18 +680,15 @@ static int make_directory(struct filler *f, ext2_ino_t parent, const char *name,
         r = allocate_inode(f, parent, LINUX_S_IFDIR, &ino);
         if (r < 0)
                 return r;
-        err = ext2fs_mkdir(f->fs, parent, ino, name);
-        if (err == EXT2_ET_DIR_NO_SPACE) {
-                err = ext2fs_expand_dir(f->fs, parent);
-                if (err)
-                        return fs_error(f, err, "growing the parent directory");
-                err = ext2fs_mkdir(f->fs, parent, ino, name);
-        }
-        if (err == EXT2_ET_DIR_EXISTS)
-                return log_error(-EEXIST, "%s: %s: exists already and is not a directory", f->what,
-                                 f->e->path);
+        /* Without a name: ext2fs_mkdir() would look it up and link it by
+         * scanning the parent; the caller has looked it up already, and
+         * link_into() inserts through the parent's index. */
+        err = ext2fs_mkdir(f->fs, parent, ino, NULL);
         if (err)
                 return fs_error(f, err, "creating the directory");
+        r = link_into(f, parent, name, ino, EXT2_FT_DIR);
+        if (r < 0)
+                return r;
         *ret = ino;
         return 0;
 }
@@ -726,15 +720,13 @@ static int create_symlink(struct filler *f, ext2_ino_t parent, const struct cont
         r = allocate_inode(f, parent, LINUX_S_IFLNK, &ino);
         if (r < 0)
                 return r;
-        err = ext2fs_symlink(f->fs, parent, ino, e->name, e->link_target);
-        if (err == EXT2_ET_DIR_NO_SPACE) {
-                err = ext2fs_expand_dir(f->fs, parent);
-                if (err)
-                        return fs_error(f, err, "growing the parent directory");
-                err = ext2fs_symlink(f->fs, parent, ino, e->name, e->link_target);
-        }
+        /* Linked by us, as in make_directory(). */
+        err = ext2fs_symlink(f->fs, parent, ino, NULL, e->link_target);
         if (err)
                 return fs_error(f, err, "creating the symlink");
+        r = link_into(f, parent, e->name, ino, EXT2_FT_SYMLINK);
+        if (r < 0)
+                return r;
         return take_metadata(f, ino, e);
 }
 
@@ -967,6 +959,7 @@ static void free_filler(struct filler *f)
                 clear_slot(&f->dirs[i]);
         free(f->dirs);
         clear_slot(&f->root);
+        ext4_dirs_free(&f->indexed);
         free(f->window);
         free(f->zero_block);
 }
@@ -1066,6 +1059,11 @@ int ext4_fill(const char *path, uint64_t offset, struct content *c, const struct
         memset(f.window, 0, DATA_WINDOW);
 
         r = fill_entries(&f);
+        if (r >= 0) {
+                err = ext4_dirs_finish(fs, &f.indexed);
+                if (err)
+                        r = log_error(-EIO, "%s: cannot tidy indexed directories: %s", what, error_message(err));
+        }
         free_filler(&f);
         if (r < 0) {
                 ext2fs_free(fs);
