@@ -27,15 +27,17 @@ check() { # IMAGE WHAT SECONDS
         local spec out names
         spec="$1?offset=$(part_offset "$1" 2)"
         out=$(e2fsck -fn "$spec" 2>&1) || fail "$2: e2fsck -fn: $out"
-        debugfs -R "htree /flat" "$spec" 2>/dev/null | grep -q "^Root node dump:" ||
-                fail "$2: /flat is not an indexed (htree) directory"
-        debugfs -R "htree /flat" "$spec" 2>/dev/null | grep -q "Indirect levels: 0" ||
-                fail "$2: unexpected index depth"
-        names=$(debugfs -R "ls /flat" "$spec" 2>/dev/null | tr -s ' ' '\n' | grep -cE '^(lib[0-9]+\.so\.1|dir[0-9]+|link[0-9]+)$')
+        # Outputs are captured whole: grep -q would close a pipe early.
+        out=$(debugfs -R "htree /flat" "$spec" 2>/dev/null)
+        [[ $out == "Root node dump:"* ]] || fail "$2: /flat is not an indexed (htree) directory"
+        [[ $out == *"Indirect levels: 0"* ]] || fail "$2: unexpected index depth"
+        out=$(debugfs -R "ls /flat" "$spec" 2>/dev/null)
+        names=$(echo "$out" | tr -s ' ' '\n' | grep -cE '^(lib[0-9]+\.so\.1|dir[0-9]+|link[0-9]+)$')
         [ "$names" -eq "$N" ] || fail "$2: debugfs lists $names names in /flat, not $N"
-        debugfs -R "cat /flat/lib00042.so.1" "$spec" 2>/dev/null | grep -qx payload || fail "$2: a file's data is wrong"
-        debugfs -R "stat /flat/link7" "$spec" 2>/dev/null | grep -q 'Fast link dest: "lib7.so.1"' ||
-                fail "$2: a symlink is wrong"
+        out=$(debugfs -R "cat /flat/lib00042.so.1" "$spec" 2>/dev/null)
+        [ "$out" = payload ] || fail "$2: a file's data is wrong: $out"
+        out=$(debugfs -R "stat /flat/link7" "$spec" 2>/dev/null)
+        [[ $out == *'Fast link dest: "lib7.so.1"'* ]] || fail "$2: a symlink is wrong"
         pass "$2: $N entries in $3 s, indexed, e2fsck clean"
 }
 

@@ -51,8 +51,8 @@ pass "1901, 2500 and INT64_MAX clamped: $(grep "outside" "$WORK/err")"
 SOURCE_DATE_EPOCH=9223372036854775807 mkvm --layout "$WORK/fixed.conf" "$WORK/times.tar" -o "$WORK/b.img" 2>"$WORK/err" ||
         fail "SOURCE_DATE_EPOCH=INT64_MAX refused: $(cat "$WORK/err")"
 check_image "$WORK/b.img"
-debugfs -R "stat /r/ok" "$WORK/b.img?offset=$(part_offset "$WORK/b.img" 2)" 2>/dev/null | grep -q "crtime: $MAX" ||
-        fail "SOURCE_DATE_EPOCH=INT64_MAX: creation time not clamped"
+out=$(debugfs -R "stat /r/ok" "$WORK/b.img?offset=$(part_offset "$WORK/b.img" 2)" 2>/dev/null)
+[[ $out == *"crtime: $MAX"* ]] || fail "SOURCE_DATE_EPOCH=INT64_MAX: creation time not clamped: $out"
 grep -q "SOURCE_DATE_EPOCH 9223372036854775807 is after ext4's last time" "$WORK/err" ||
         fail "SOURCE_DATE_EPOCH=INT64_MAX: no warning: $(cat "$WORK/err")"
 pass "SOURCE_DATE_EPOCH=INT64_MAX clamped"
