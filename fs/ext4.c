@@ -14,6 +14,7 @@
 #include "base/size.h"
 #include "base/spawn.h"
 #include "base/util.h"
+#include "fs/ext4-dir.h"
 
 extern char **environ;
 
@@ -22,6 +23,33 @@ extern char **environ;
 #define DATA_WINDOW (4 * 1024 * 1024)
 #define EXT4_NAME_MAX 255
 #define EXT4_LINKS_MAX 65000
+
+/* ext4's time range: 32 signed bits of seconds plus two epoch bits
+ * (encode_time()). Times outside it would wrap (1901 read back as 2445). */
+#define EXT4_TIME_MIN INT64_C(-2147483648)
+#define EXT4_TIME_MAX INT64_C(15032385535)
+#define EXT4_TIME_RANGE "1901-12-13T20:45:52Z .. 2446-05-10T22:38:55Z"
+
+/* The largest file ext4 holds with 4 KiB blocks: 2^32 - 1 blocks, the
+ * kernel's s_maxbytes. A larger i_size makes a corrupt file system. */
+#define EXT4_FILE_SIZE_MAX ((UINT64_C(1) << 32) - 1) * EXT4_BLOCK_SIZE
+
+/* A regular file that ext4 cannot hold (whatever the file system's size)
+ * is refused before anything is written. `where` names the content. */
+static int check_file_size(const char *where, const struct content_entry *e)
+{
+        if (e->size <= EXT4_FILE_SIZE_MAX)
+                return 0;
+        return log_error(-EFBIG, "%s: %s: %" PRIu64 " bytes is more than ext4 holds in one file "
+                         "(16 TiB - 4 KiB, %" PRIu64 " bytes)", where, e->path, e->size,
+                         (uint64_t)EXT4_FILE_SIZE_MAX);
+}
+
+/* SOURCE_DATE_EPOCH (-1: none) as ext4 can store it. */
+static int64_t storable_clamp_time(int64_t t)
+{
+        return t > EXT4_TIME_MAX ? EXT4_TIME_MAX : t;
+}
 
 /* ---- formatting ---- */
 
@@ -87,7 +115,7 @@ int ext4_format(const char *path, uint64_t offset, uint64_t size, const struct e
         argv[n] = NULL;
 
         if (p->clamp_time >= 0) {
-                if (asprintf(&fake_time, "E2FSPROGS_FAKE_TIME=%" PRId64, p->clamp_time) < 0)
+                if (asprintf(&fake_time, "E2FSPROGS_FAKE_TIME=%" PRId64, storable_clamp_time(p->clamp_time)) < 0)
                         return -ENOMEM;
                 env[1] = fake_time;
         }
@@ -135,10 +163,14 @@ struct filler {
         struct dir_slot *dirs;          /* DIR_CACHE_SETS * DIR_CACHE_WAYS */
         uint64_t clock;
 
+        struct ext4_dirs indexed;       /* directories made indexed (fs/ext4-dir.c) */
+
         char *window;                   /* DATA_WINDOW bytes */
         char *zero_block;
 
         uint64_t n_entries;
+        uint64_t n_clamped;             /* entries with times outside ext4's range */
+        char *first_clamped;            /* the first one's path, for the warning */
         uint64_t file_blocks;           /* blocks given to the current file so far */
         bool out_of_space;
 };
@@ -266,7 +298,7 @@ static int find_in_directory(struct filler *f, const struct dir_slot *dir, const
 
         if (!name_may_be_in(dir, name))
                 return 0;
-        err = ext2fs_lookup(f->fs, dir->ino, name, strlen(name), NULL, ret);
+        err = ext4_dir_lookup(f->fs, dir->ino, name, ret);
         if (err == EXT2_ET_FILE_NOT_FOUND)
                 return 0;
         return err ? fs_error(f, err, "looking up a name") : 1;
@@ -297,8 +329,34 @@ static int64_t clamp_time(const struct filler *f, int64_t t, long *nsec)
         return t;
 }
 
+/* t, or the nearest time ext4 can store (*clamped set, nsec dropped). */
+static int64_t time_in_range(int64_t t, long *nsec, bool *clamped)
+{
+        if (t >= EXT4_TIME_MIN && t <= EXT4_TIME_MAX)
+                return t;
+        *clamped = true;
+        *nsec = 0;
+        return t < EXT4_TIME_MIN ? EXT4_TIME_MIN : EXT4_TIME_MAX;
+}
+
+/* Counted, and the first named: one warning at the end, not one per entry. */
+static void note_clamped(struct filler *f, const char *path)
+{
+        if (f->n_clamped++ == 0)
+                f->first_clamped = strdup(path);
+}
+
+static void warn_clamped(const struct filler *f)
+{
+        if (f->n_clamped == 0)
+                return;
+        log_warn("%s: %" PRIu64 " entr%s with times outside ext4's range (" EXT4_TIME_RANGE
+                 "), stored as the nearest time in it; the first: %s", f->what, f->n_clamped,
+                 f->n_clamped == 1 ? "y" : "ies", f->first_clamped ?: "?");
+}
+
 /* ext4 stores seconds as 32 bits plus two epoch bits in the _extra field,
- * beside the nanoseconds. */
+ * beside the nanoseconds. sec is within [EXT4_TIME_MIN, EXT4_TIME_MAX]. */
 static void encode_time(int64_t sec, long nsec, __u32 *lo, __u32 *extra)
 {
         *lo = (__u32)sec;
@@ -310,6 +368,7 @@ static void set_inode_metadata(struct filler *f, struct ext2_inode_large *inode,
         long mn = e->mtime_nsec, an = e->atime_nsec, cn = e->ctime_nsec;
         int64_t m = clamp_time(f, e->mtime, &mn), a = clamp_time(f, e->atime, &an);
         int64_t c = clamp_time(f, e->ctime, &cn);
+        bool clamped = false;
 
         /* Reproducible builds: atime and ctime differ between a tree and
          * its tarball (reading the tree, or packing it, touches them), so
@@ -320,6 +379,11 @@ static void set_inode_metadata(struct filler *f, struct ext2_inode_large *inode,
                 c = f->params->clamp_time;
                 cn = 0;
         }
+        m = time_in_range(m, &mn, &clamped);
+        a = time_in_range(a, &an, &clamped);
+        c = time_in_range(c, &cn, &clamped);
+        if (clamped)
+                note_clamped(f, e->path);
         inode->i_mode = (__u16)((inode->i_mode & LINUX_S_IFMT) | (e->mode & 07777));
         inode->i_uid = (__u16)e->uid;
         ext2fs_set_i_uid_high(*inode, e->uid >> 16);
@@ -329,7 +393,7 @@ static void set_inode_metadata(struct filler *f, struct ext2_inode_large *inode,
         encode_time(a, an, &inode->i_atime, &inode->i_atime_extra);
         encode_time(c, cn, &inode->i_ctime, &inode->i_ctime_extra);
         /* Creation time is when the image is made: the clamp time if any. */
-        encode_time(f->params->clamp_time >= 0 ? f->params->clamp_time : (int64_t)time(NULL), 0,
+        encode_time(f->params->clamp_time >= 0 ? f->params->clamp_time : storable_clamp_time(time(NULL)), 0,
                     &inode->i_crtime, &inode->i_crtime_extra);
 }
 
@@ -399,18 +463,12 @@ static __u16 mode_type_of(enum content_type t)
         }
 }
 
-/* Directories are grown by a block when full, then the call is retried. */
+/* Full directories grow, large ones are indexed (fs/ext4-dir.c). The
+ * caller has made sure the name is not there yet. */
 static int link_into(struct filler *f, ext2_ino_t parent, const char *name, ext2_ino_t ino, int ftype)
 {
-        errcode_t err;
+        errcode_t err = ext4_dir_link(f->fs, &f->indexed, parent, name, ino, ftype);
 
-        err = ext2fs_link(f->fs, parent, name, ino, ftype);
-        if (err == EXT2_ET_DIR_NO_SPACE) {
-                err = ext2fs_expand_dir(f->fs, parent);
-                if (err)
-                        return fs_error(f, err, "growing the parent directory");
-                err = ext2fs_link(f->fs, parent, name, ino, ftype);
-        }
         return err ? fs_error(f, err, "adding the directory entry") : 0;
 }
 
@@ -627,6 +685,9 @@ static int create_regular(struct filler *f, ext2_ino_t parent, const struct cont
         int r;
 
         f->file_blocks = 0;
+        r = check_file_size(f->what, e);
+        if (r < 0)
+                return r;
         r = new_named_inode(f, parent, e, &ino, &inode);
         if (r < 0)
                 return r;
@@ -683,18 +744,15 @@ static int make_directory(struct filler *f, ext2_ino_t parent, const char *name,
         r = allocate_inode(f, parent, LINUX_S_IFDIR, &ino);
         if (r < 0)
                 return r;
-        err = ext2fs_mkdir(f->fs, parent, ino, name);
-        if (err == EXT2_ET_DIR_NO_SPACE) {
-                err = ext2fs_expand_dir(f->fs, parent);
-                if (err)
-                        return fs_error(f, err, "growing the parent directory");
-                err = ext2fs_mkdir(f->fs, parent, ino, name);
-        }
-        if (err == EXT2_ET_DIR_EXISTS)
-                return log_error(-EEXIST, "%s: %s: exists already and is not a directory", f->what,
-                                 f->e->path);
+        /* Without a name: ext2fs_mkdir() would look it up and link it by
+         * scanning the parent; the caller has looked it up already, and
+         * link_into() inserts through the parent's index. */
+        err = ext2fs_mkdir(f->fs, parent, ino, NULL);
         if (err)
                 return fs_error(f, err, "creating the directory");
+        r = link_into(f, parent, name, ino, EXT2_FT_DIR);
+        if (r < 0)
+                return r;
         *ret = ino;
         return 0;
 }
@@ -726,15 +784,13 @@ static int create_symlink(struct filler *f, ext2_ino_t parent, const struct cont
         r = allocate_inode(f, parent, LINUX_S_IFLNK, &ino);
         if (r < 0)
                 return r;
-        err = ext2fs_symlink(f->fs, parent, ino, e->name, e->link_target);
-        if (err == EXT2_ET_DIR_NO_SPACE) {
-                err = ext2fs_expand_dir(f->fs, parent);
-                if (err)
-                        return fs_error(f, err, "growing the parent directory");
-                err = ext2fs_symlink(f->fs, parent, ino, e->name, e->link_target);
-        }
+        /* Linked by us, as in make_directory(). */
+        err = ext2fs_symlink(f->fs, parent, ino, NULL, e->link_target);
         if (err)
                 return fs_error(f, err, "creating the symlink");
+        r = link_into(f, parent, e->name, ino, EXT2_FT_SYMLINK);
+        if (r < 0)
+                return r;
         return take_metadata(f, ino, e);
 }
 
@@ -796,6 +852,9 @@ static int fill_hard_link_target(struct filler *f, ext2_ino_t target, const stru
         if (size != 0)
                 return log_error(-EINVAL, "%s: %s: hard link with %" PRIu64 " bytes of data to \"%s\", "
                                  "which has %" PRIu64, f->what, e->path, e->size, e->link_target, size);
+        r = check_file_size(f->what, e);
+        if (r < 0)
+                return r;
 
         f->file_blocks = 0;
         r = write_file_data(f, target, (struct ext2_inode *)inode);
@@ -1008,6 +1067,8 @@ static void free_filler(struct filler *f)
                 clear_slot(&f->dirs[i]);
         free(f->dirs);
         clear_slot(&f->root);
+        ext4_dirs_free(&f->indexed);
+        free(f->first_clamped);
         free(f->window);
         free(f->zero_block);
 }
@@ -1066,11 +1127,14 @@ static int fill_entries(struct filler *f)
 int ext4_fill(const char *path, uint64_t offset, struct content *c, const struct ext4_params *p)
 {
         _cleanup_free_ char *what = NULL, *io_opts = NULL;
-        struct filler f = { .content = c, .params = p };
+        struct ext4_params params = *p;
+        struct filler f = { .content = c, .params = &params };
         ext2_filsys fs = NULL;
         errcode_t err;
         int r;
 
+        /* Every time is clamped to the clamp time: ext4 must store it. */
+        params.clamp_time = storable_clamp_time(p->clamp_time);
         if (describe(p, offset, path, &what) < 0)
                 return -ENOMEM;
         if (asprintf(&io_opts, "offset=%" PRIu64, offset) < 0)
@@ -1087,8 +1151,8 @@ int ext4_fill(const char *path, uint64_t offset, struct content *c, const struct
                 return log_error(-EINVAL, "%s: block size %u, expected %d", what, fs->blocksize, EXT4_BLOCK_SIZE);
         }
         /* libext2fs stamps new inodes and the superblock with fs->now. */
-        if (p->clamp_time >= 0)
-                fs->now = (time_t)p->clamp_time;
+        if (params.clamp_time >= 0)
+                fs->now = (time_t)params.clamp_time;
 
         err = ext2fs_read_bitmaps(fs);
         if (err) {
@@ -1106,7 +1170,17 @@ int ext4_fill(const char *path, uint64_t offset, struct content *c, const struct
         }
         memset(f.window, 0, DATA_WINDOW);
 
+        if (params.clamp_time != p->clamp_time)
+                log_warn("%s: SOURCE_DATE_EPOCH %" PRId64 " is after ext4's last time, 2446-05-10T22:38:55Z: "
+                         "that is stored instead", what, p->clamp_time);
         r = fill_entries(&f);
+        if (r >= 0)
+                warn_clamped(&f);
+        if (r >= 0) {
+                err = ext4_dirs_finish(fs, &f.indexed);
+                if (err)
+                        r = log_error(-EIO, "%s: cannot tidy indexed directories: %s", what, error_message(err));
+        }
         free_filler(&f);
         if (r < 0) {
                 ext2fs_free(fs);
@@ -1129,33 +1203,47 @@ static uint64_t xattr_bytes(const struct content_entry *e)
         return n;
 }
 
-static bool is_backup_group(uint64_t g)
+/* How many of base^1, base^2, ... are below n: a handful of steps. */
+static uint64_t powers_below(uint64_t base, uint64_t n)
 {
-        static const uint64_t bases[] = { 3, 5, 7 };
+        uint64_t count = 0;
 
-        if (g <= 1)
-                return true;
-        for (size_t i = 0; i < ELEMENTSOF(bases); i++) {
-                uint64_t p = bases[i];
-
-                while (p < g)
-                        p *= bases[i];
-                if (p == g)
-                        return true;
+        for (uint64_t p = base; p < n; p *= base) {
+                count++;
+                if (p > UINT64_MAX / base)
+                        break;
         }
-        return false;
+        return count;
+}
+
+/* Groups holding a superblock backup under sparse_super: 0, 1 and the
+ * powers of 3, 5 and 7, counted without visiting every group. */
+static uint64_t backup_groups(uint64_t groups)
+{
+        return (groups < 2 ? groups : 2) + powers_below(3, groups) + powers_below(5, groups) +
+               powers_below(7, groups);
+}
+
+/* Extent-tree blocks of a file of `blocks` blocks: an extent maps at most
+ * 32768 blocks, the inode holds 4, a tree block 340 (entries or indexes). */
+static uint64_t extent_tree_blocks(uint64_t blocks)
+{
+        uint64_t entries = blocks / 32768 + (blocks % 32768 != 0), tree = 0;
+
+        while (entries > 4) {
+                entries = entries / 340 + (entries % 340 != 0);
+                tree += entries;
+        }
+        return tree;
 }
 
 /* Blocks mke2fs spends on metadata in a file system of `blocks` blocks. */
 static uint64_t overhead_blocks(uint64_t blocks, uint64_t inodes)
 {
         uint64_t bs = EXT4_BLOCK_SIZE, per_group = bs * 8, groups = (blocks + per_group - 1) / per_group;
-        uint64_t gdt = (groups * 64 + bs - 1) / bs, reserved_gdt = 1024, backups = 0;
+        uint64_t gdt = (groups * 64 + bs - 1) / bs, reserved_gdt = 1024, backups = backup_groups(groups);
         int journal = ext2fs_default_journal_size(blocks);
 
-        for (uint64_t g = 0; g < groups; g++)
-                if (is_backup_group(g))
-                        backups++;
         return (journal > 0 ? (uint64_t)journal : 0) + (inodes * 256 + bs - 1) / bs + groups * 2 +
                backups * (1 + gdt + reserved_gdt);
 }
@@ -1170,7 +1258,7 @@ int ext4_estimate(const char *source, uint64_t headroom_percent, uint64_t *ret_b
 {
         _cleanup_content_ struct content *c = NULL;
         uint64_t bs = EXT4_BLOCK_SIZE, data = 0, entries = 0, dirs = 0, dirent_bytes = 0;
-        uint64_t blocks, inodes, min_inodes, factor;
+        uint64_t blocks, inodes, min_inodes, factor, n;
         int r;
 
         r = content_open(source, &c);
@@ -1189,10 +1277,14 @@ int ext4_estimate(const char *source, uint64_t headroom_percent, uint64_t *ret_b
                 switch (e->type) {
                 case CONTENT_REG:
                 case CONTENT_HARDLINK:
+                        r = check_file_size(source, e);
+                        if (r < 0)
+                                return r;
                         /* An archive header may claim any size: sum without
                          * wrapping. A hard link's size is the data it carries
                          * (cpio newc); old cpio repeats it, counted twice. */
-                        if (size_add(data, e->size / bs + (e->size % bs != 0), &data) < 0)
+                        n = e->size / bs + (e->size % bs != 0);
+                        if (size_add(data, n + extent_tree_blocks(n), &data) < 0)
                                 return content_too_large(source);
                         break;
                 case CONTENT_DIR:

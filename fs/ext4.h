@@ -40,8 +40,13 @@ int ext4_format(const char *path, uint64_t offset, uint64_t size, const struct e
  * give the same bytes. With p->clamp_time set (reproducible builds), mtime
  * is clamped to it, atime = that mtime, ctime = crtime = clamp_time: atime
  * and ctime of a tree differ from its tarball's, so they cannot be kept.
- * Without it, all times are kept as the content gives them.
- * Sockets are stored as sockets. Errors (logged, naming the entry): a name
+ * Without it, all times are kept as the content gives them. Times outside
+ * ext4's range (1901-12-13T20:45:52Z .. 2446-05-10T22:38:55Z), the clamp
+ * time included, are stored as the nearest time in it, with one warning
+ * that names the first such entry and counts them. A directory whose first
+ * block fills is indexed (htree), as the kernel does it.
+ * Sockets are stored as sockets. Errors (logged, naming the entry): a
+ * regular file larger than ext4 holds (16 TiB - 4 KiB), a name
  * longer than 255 bytes, a hard link to an entry not created before, an
  * entry that exists already (directories: their metadata is updated
  * instead), content that does not fit (-ENOSPC: the message says how much
@@ -55,7 +60,9 @@ int ext4_fill(const char *path, uint64_t offset, struct content *c, const struct
  * should not estimate "-"): one scan with content_open().
  *
  *   data    = sum over regular files (each hard-linked file once) of its
- *             size rounded up to blocks, plus one block per symlink longer
+ *             size rounded up to blocks and its extent-tree blocks (sizes
+ *             declared, holes included; a file above 16 TiB - 4 KiB is an
+ *             error), plus one block per symlink longer
  *             than 59 bytes, plus one block per inode whose xattrs need
  *             more than the 96 bytes free inside a 256-byte inode, plus
  *             directory blocks: one per directory plus the entries'
