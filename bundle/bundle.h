@@ -34,6 +34,7 @@ struct bundle_request {
         const char *output;              /* NAME.tar, .tar.gz/.tgz, .tar.xz/.txz, .tar.zst/.tzst, or a
                                           * directory (trailing '/' or an existing one; created, must
                                           * be empty if it exists) */
+        bool force;                      /* replace an existing file (never a directory) */
         const char *name;                /* NULL: the image's file name without its suffix */
         const char *install_dir;         /* NULL: /var/lib/libvirt/images/NAME */
         const char *firmware_dir;        /* NULL: QEMU's descriptor directories, else only this one */
