@@ -5,3 +5,4 @@
 add_shell_test(harden-output-symlink image harden/output-symlink.sh)
 add_shell_test(harden-output-rootfs-once image harden/output-rootfs-once.sh)
 add_shell_test(harden-output-inside-rootfs image harden/output-inside-rootfs.sh)
+add_shell_test(harden-output-signals image harden/output-signals.sh)
