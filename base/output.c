@@ -182,7 +182,7 @@ static int make_rundir(struct output *o, const char *dir)
         if (r < 0) {
                 free(o->rundir);
                 o->rundir = NULL;
-                return log_error_errno(r, "cannot write into directory %s", dir);
+                return log_error_errno(r, "cannot write the output into directory %s (cannot create a temporary directory there)", dir);
         }
         return 0;
 }
