@@ -42,3 +42,11 @@ only_in() {
         want=$(printf '%s\n' "$@" | sed '/^$/d' | sort | tr '\n' ' ')
         [ "$got" = "$want" ] || fail "$dir holds '$got', expected '$want'"
 }
+
+# traced CMD...: CMD under strace (trace in $WORK/trace), with
+# LeakSanitizer off in a sanitizer build: it does not work under ptrace.
+traced() {
+        local trace=$1
+        shift
+        ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 strace -f -qq -e "trace=$trace" -o "$WORK/trace" "$@"
+}

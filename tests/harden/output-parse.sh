@@ -14,8 +14,7 @@ for cmd in image bundle; do
         bundle) args=(bundle --arch aa64 "$WORK/none.img" -o "") ;;
         esac
         rc=0
-        (cd "$WORK/out" && strace -f -qq -e trace=openat,mkdir,rename,renameat2 -o "$WORK/trace" \
-                "$MKVMIMAGE" "${args[@]}") 2>"$WORK/err" || rc=$?
+        (cd "$WORK/out" && traced openat,mkdir,rename,renameat2 "$MKVMIMAGE" "${args[@]}") 2>"$WORK/err" || rc=$?
         [ $rc -ne 0 ] || fail "$cmd -o \"\": exit 0"
         grep -q "empty" "$WORK/err" || fail "$cmd -o \"\": $(cat "$WORK/err")"
         ! grep -E 'O_CREAT|mkdir|rename' "$WORK/trace" >/dev/null || fail "$cmd -o \"\": work began: $(grep -E 'O_CREAT|mkdir|rename' "$WORK/trace")"

@@ -15,8 +15,8 @@ done
 planted=$(ls -A "$out")
 
 tar -C "$WORK/root" -c . |
-        strace -f -qq -e trace=open,openat,creat,mkdir,mkdirat,rename,renameat,renameat2,link,linkat,symlink,symlinkat \
-        -o "$WORK/trace" "$MKVMIMAGE" -q --arch aa64 - -o "$out/disk.img" || fail "mkvmimage failed"
+        traced open,openat,creat,mkdir,mkdirat,rename,renameat,renameat2,link,linkat,symlink,symlinkat \
+        "$MKVMIMAGE" -q --arch aa64 - -o "$out/disk.img" || fail "mkvmimage failed"
 check_root "$out/disk.img"
 [ "$(cat "$WORK/precious")" = precious ] || fail "a planted symlink was followed"
 only_in "$out" $planted disk.img
