@@ -98,9 +98,10 @@ static void remove_rundir(struct output *o)
 {
         if (!o->rundir)
                 return;
-        cleanup_armed = 0;
-        /* FTW_PHYS: never follow a link someone left in it. */
+        /* FTW_PHYS: never follow a link someone left in it. A signal
+         * meanwhile still removes what is left. */
         (void)nftw(o->rundir, remove_one, 16, FTW_DEPTH | FTW_PHYS);
+        cleanup_armed = 0;
         free(o->rundir);
         o->rundir = NULL;
 }

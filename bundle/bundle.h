@@ -46,9 +46,11 @@ struct bundle_request {
 
 /*
  * Writes the bundle for r. The output appears complete or not at all (a
- * temporary beside it, renamed at the end). Same inputs and mtime give the
- * same bytes. Errors are logged once: -ENOENT for a missing image or
- * firmware (naming the Debian package), -EBADMSG for an image without a GPT
- * or without an ESP ("no ESP"), -EINVAL for a bad request, -errno for I/O.
+ * temporary in a run directory beside it, renamed at the end; the rules of
+ * base/output.h: an existing file is replaced only with r->force). Same
+ * inputs and mtime give the same bytes. Errors are logged once: -ENOENT
+ * for a missing image or firmware (naming the Debian package), -EBADMSG for
+ * an image without a GPT or without an ESP ("no ESP"), -EINVAL for a bad
+ * request, -errno for I/O.
  */
 int bundle_write(const struct bundle_request *r);
