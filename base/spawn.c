@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -67,6 +68,8 @@ static void exec_child(const char *prog, const char *const argv[], const char *c
 
         if (null < 0 || dup2(null, STDIN_FILENO) < 0)
                 _exit(127);
+        /* We ignore SIGPIPE (base/output.h); a tool expects its default. */
+        signal(SIGPIPE, SIG_DFL);
         dup2(out, STDOUT_FILENO);
         dup2(out, STDERR_FILENO);
         for (size_t i = 0; env_extra && env_extra[i]; i++)

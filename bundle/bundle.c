@@ -23,6 +23,7 @@
 #include "base/gpt-read.h"
 #include "base/file.h"
 #include "base/log.h"
+#include "base/output.h"
 #include "base/spawn.h"
 #include "base/util.h"
 #include "firmware/descriptor.h"
@@ -89,10 +90,10 @@ struct bundle {
         struct gpt_partition varstore;
         struct firmware fw;
 
-        /* The output being written: a temporary beside req->output. */
-        char *tmp_path;
+        /* The output being written, in a run directory beside req->output
+         * (out.fd: the temporary file for tar, the temporary directory). */
+        struct output out;
         struct archive *archive;   /* tar kinds */
-        int out_fd;                /* tar: the temporary file; directory: the temporary dir */
         int entry_fd;              /* directory: the file being written */
         uint64_t entry_pos;        /* tar: logical bytes of the entry fed so far */
 
@@ -356,7 +357,7 @@ static int open_archive(struct bundle *b)
         }
         if (k != ARCHIVE_OK)
                 return archive_failed(b, "compression");
-        if (archive_write_open_fd(a, b->out_fd) != ARCHIVE_OK)
+        if (archive_write_open_fd(a, b->out.fd) != ARCHIVE_OK)
                 return archive_failed(b, "open");
         return 0;
 }
@@ -409,11 +410,11 @@ static int begin_entry(struct bundle *b, const char *name, mode_t perm, uint64_t
                 return 0;
         }
 
-        b->entry_fd = openat(b->out_fd, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+        b->entry_fd = openat(b->out.fd, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
         if (b->entry_fd < 0)
-                return log_error_errno(-errno, "cannot create %s/%s", b->tmp_path, name);
+                return log_error_errno(-errno, "cannot create %s/%s", b->out.tmp_path, name);
         if (fchmod(b->entry_fd, perm) < 0)
-                return log_error_errno(-errno, "cannot write %s/%s", b->tmp_path, name);
+                return log_error_errno(-errno, "cannot write %s/%s", b->out.tmp_path, name);
         return 0;
 }
 
@@ -440,7 +441,7 @@ static int write_entry_data(struct bundle *b, const char *name, uint64_t offset,
 
         if (!b->archive) {
                 r = pwrite_all(b->entry_fd, buf, len, offset);
-                return r < 0 ? log_error_errno(r, "cannot write %s/%s", b->tmp_path, name) : 0;
+                return r < 0 ? log_error_errno(r, "cannot write %s/%s", b->out.tmp_path, name) : 0;
         }
         while (b->entry_pos < offset) {
                 uint64_t gap = offset - b->entry_pos;
@@ -463,7 +464,7 @@ static int end_entry(struct bundle *b, const char *name, uint64_t size)
 
         /* A trailing hole is a size, not data. */
         if (ftruncate(b->entry_fd, (off_t) size) < 0 || futimens(b->entry_fd, times) < 0 || fsync(b->entry_fd) < 0)
-                r = log_error_errno(-errno, "cannot write %s/%s", b->tmp_path, name);
+                r = log_error_errno(-errno, "cannot write %s/%s", b->out.tmp_path, name);
         close(b->entry_fd);
         b->entry_fd = -1;
         return r;
@@ -1058,7 +1059,7 @@ static int prepare(struct bundle *b, const struct bundle_request *req)
         if (!req->image || !req->arch || !req->output)
                 return log_error(-EINVAL, "bundle: the image, the architecture and the output are required");
         b->req = req;
-        b->image_fd = b->out_fd = b->entry_fd = -1;
+        b->image_fd = b->out.fd = b->entry_fd = -1;
         r = pick_cell(req->arch, &b->cell);
         if (r < 0)
                 return r;
@@ -1132,43 +1133,25 @@ static int check_directory_is_free(const char *path)
         return empty ? 0 : log_error(-ENOTEMPTY, "bundle directory %s exists and is not empty", path);
 }
 
-/* A temporary beside the output, so the rename at the end is atomic. */
+/* In a run directory beside the output (base/output.h), so the rename at the end is atomic. */
 static int create_output(struct bundle *b)
 {
-        _cleanup_free_ char *path = output_path(b->req->output), *d = NULL, *base = NULL;
+        _cleanup_free_ char *path = output_path(b->req->output);
         int r;
 
-        if (!path || !(d = strdup(path)) || !(base = strdup(path)))
+        if (!path)
                 return log_error_errno(-ENOMEM, "cannot write %s", b->req->output);
         if (b->kind == OUTPUT_DIRECTORY) {
                 r = check_directory_is_free(path);
-                if (r < 0)
-                        return r;
+                if (r >= 0)
+                        r = output_begin(&b->out, path, OUTPUT_DIR);
+                return r < 0 ? r : output_create_dir(&b->out);
         }
-        b->tmp_path = strdup_printf("%s/.%s.XXXXXX", dirname(d), basename(base));
-        if (!b->tmp_path)
-                return log_error_errno(-ENOMEM, "cannot write %s", b->req->output);
-
-        if (b->kind == OUTPUT_DIRECTORY) {
-                if (!mkdtemp(b->tmp_path)) {
-                        r = log_error_errno(-errno, "cannot create %s (for the bundle directory %s)", b->tmp_path, path);
-                        free(b->tmp_path);
-                        b->tmp_path = NULL;
-                        return r;
-                }
-                b->out_fd = open(b->tmp_path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-                if (b->out_fd < 0)
-                        return log_error_errno(-errno, "cannot open %s", b->tmp_path);
-                return 0;
-        }
-        b->out_fd = mkostemp(b->tmp_path, O_CLOEXEC);
-        if (b->out_fd < 0) {
-                r = log_error_errno(-errno, "cannot create %s (for the bundle %s)", b->tmp_path, path);
-                free(b->tmp_path);
-                b->tmp_path = NULL;
-                return r;
-        }
-        r = open_archive(b);
+        r = output_begin(&b->out, path, b->req->force ? OUTPUT_FORCE : 0);
+        if (r >= 0)
+                r = output_create_file(&b->out, 0);
+        if (r >= 0)
+                r = open_archive(b);
         if (r < 0)
                 return r;
         {
@@ -1184,10 +1167,6 @@ static int create_output(struct bundle *b)
 
 static void discard_output(struct bundle *b)
 {
-        static const char *const names[] = {
-                FILE_DISK, FILE_CODE, FILE_VARS, FILE_DESCRIPTOR, FILE_LIBVIRT, FILE_RUN, FILE_MANIFEST,
-        };
-
         if (b->archive) {
                 archive_write_free(b->archive);
                 b->archive = NULL;
@@ -1195,53 +1174,18 @@ static void discard_output(struct bundle *b)
         if (b->entry_fd >= 0)
                 close(b->entry_fd);
         b->entry_fd = -1;
-        if (!b->tmp_path)
-                return;
-        if (b->kind == OUTPUT_DIRECTORY) {
-                /* Only what this file puts there. */
-                for (size_t i = 0; i < ELEMENTSOF(names) && b->out_fd >= 0; i++)
-                        (void) unlinkat(b->out_fd, names[i], 0);
-                (void) rmdir(b->tmp_path);
-        } else
-                (void) unlink(b->tmp_path);
-}
-
-static int fsync_parent_of(const char *path)
-{
-        _cleanup_free_ char *d = strdup(path);
-        _cleanup_close_ int fd = -1;
-
-        if (!d)
-                return -ENOMEM;
-        fd = open(dirname(d), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (fd < 0 || fsync(fd) < 0)
-                return -errno;
-        return 0;
+        output_abort(&b->out);
 }
 
 static int commit_output(struct bundle *b)
 {
-        _cleanup_free_ char *path = output_path(b->req->output);
-
-        if (!path)
-                return log_error_errno(-ENOMEM, "cannot write %s", b->req->output);
         if (b->archive) {
                 if (archive_write_close(b->archive) != ARCHIVE_OK)
                         return archive_failed(b, "closing");
                 archive_write_free(b->archive);
                 b->archive = NULL;
         }
-        if (fchmod(b->out_fd, b->kind == OUTPUT_DIRECTORY ? 0755 : 0644) < 0 || fsync(b->out_fd) < 0)
-                return log_error_errno(-errno, "cannot write %s", b->tmp_path);
-        if (rename(b->tmp_path, path) < 0) {
-                if (errno == ENOTEMPTY || errno == EEXIST)
-                        return log_error(-ENOTEMPTY, "bundle directory %s appeared and is not empty", path);
-                return log_error_errno(-errno, "cannot rename %s to %s", b->tmp_path, path);
-        }
-        free(b->tmp_path);
-        b->tmp_path = NULL;
-        (void) fsync_parent_of(path);
-        return 0;
+        return output_commit(&b->out, b->kind == OUTPUT_DIRECTORY ? 0755 : 0644);
 }
 
 static int write_contents(struct bundle *b)
@@ -1275,7 +1219,7 @@ static int write_contents(struct bundle *b)
 
 int bundle_write(const struct bundle_request *req)
 {
-        struct bundle b = {};
+        struct bundle b = { .image_fd = -1, .entry_fd = -1, .out = { .fd = -1 } };
         int r;
 
         r = prepare(&b, req);
@@ -1302,10 +1246,8 @@ int bundle_write(const struct bundle_request *req)
                 archive_write_free(b.archive);
         if (b.image_fd >= 0)
                 close(b.image_fd);
-        if (b.out_fd >= 0)
-                close(b.out_fd);
         firmware_done(&b.fw);
-        free(b.tmp_path);
+        output_abort(&b.out);
         free(b.name);
         free(b.install_dir);
         free(b.buf);

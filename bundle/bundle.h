@@ -34,6 +34,7 @@ struct bundle_request {
         const char *output;              /* NAME.tar, .tar.gz/.tgz, .tar.xz/.txz, .tar.zst/.tzst, or a
                                           * directory (trailing '/' or an existing one; created, must
                                           * be empty if it exists) */
+        bool force;                      /* replace an existing file (never a directory) */
         const char *name;                /* NULL: the image's file name without its suffix */
         const char *install_dir;         /* NULL: /var/lib/libvirt/images/NAME */
         const char *firmware_dir;        /* NULL: QEMU's descriptor directories, else only this one */
@@ -45,9 +46,11 @@ struct bundle_request {
 
 /*
  * Writes the bundle for r. The output appears complete or not at all (a
- * temporary beside it, renamed at the end). Same inputs and mtime give the
- * same bytes. Errors are logged once: -ENOENT for a missing image or
- * firmware (naming the Debian package), -EBADMSG for an image without a GPT
- * or without an ESP ("no ESP"), -EINVAL for a bad request, -errno for I/O.
+ * temporary in a run directory beside it, renamed at the end; the rules of
+ * base/output.h: an existing file is replaced only with r->force). Same
+ * inputs and mtime give the same bytes. Errors are logged once: -ENOENT
+ * for a missing image or firmware (naming the Debian package), -EBADMSG for
+ * an image without a GPT or without an ESP ("no ESP"), -EINVAL for a bad
+ * request, -errno for I/O.
  */
 int bundle_write(const struct bundle_request *r);

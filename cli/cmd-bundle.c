@@ -22,6 +22,7 @@ static void help(void)
                "domain, a `run` script and a SHA-256 manifest.\n\n"
                "  -a, --arch ARCH          aa64 (aarch64, arm64) or arm (armhf, armv7)\n"
                "  -o, --output OUTPUT      NAME.tar, .tar.gz, .tar.xz, .tar.zst, or DIR/\n"
+               "  -f, --force              replace an existing OUTPUT file\n"
                "  -n, --name NAME          appliance name (default: the image's file name without suffix)\n"
                "      --install-dir DIR    where libvirt.xml and firmware.json expect the files\n"
                "                           (default /var/lib/libvirt/images/NAME)\n"
@@ -58,6 +59,7 @@ int bundle_main(int argc, char **argv)
                 { "firmware-dir", required_argument, NULL, OPT_FIRMWARE_DIR },
                 { "memory", required_argument, NULL, 'm' },
                 { "cpus", required_argument, NULL, OPT_CPUS },
+                { "force", no_argument, NULL, 'f' },
                 { "quiet", no_argument, NULL, 'q' },
                 { "help", no_argument, NULL, 'h' },
                 {}
@@ -67,7 +69,7 @@ int bundle_main(int argc, char **argv)
         int c;
 
         optind = 1;     /* argv[0] is "bundle" */
-        while ((c = getopt_long(argc, argv, "a:o:n:m:qh", longopts, NULL)) >= 0) {
+        while ((c = getopt_long(argc, argv, "a:o:n:m:fqh", longopts, NULL)) >= 0) {
                 switch (c) {
                 case 'a': arch = optarg; break;
                 case 'o': req.output = optarg; break;
@@ -82,6 +84,7 @@ int bundle_main(int argc, char **argv)
                         if (parse_unsigned(optarg, "--cpus", 512, &req.cpus) < 0)
                                 return 2;
                         break;
+                case 'f': req.force = true; break;
                 case 'q': log_set_quiet(true); break;
                 case 'h': help(); return 0;
                 default: return 2;
@@ -97,5 +100,7 @@ int bundle_main(int argc, char **argv)
         req.image = argv[optind];
         if (!req.output)
                 return log_error(-EINVAL, "-o OUTPUT is required (NAME.tar.gz, .tar.xz, .tar.zst, .tar or DIR/)"), 2;
+        if (!*req.output)
+                return log_error(-EINVAL, "-o: the output path is empty"), 2;
         return bundle_write(&req) < 0 ? 1 : 0;
 }

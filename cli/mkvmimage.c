@@ -5,9 +5,12 @@
  * here; the image engine (mkimage/engine.h) does the work. `mkvmimage
  * vars` and `mkvmimage bundle` are subcommands (cmd-vars.c, cmd-bundle.c).
  */
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/log.h"
 #include "cli/options.h"
 #include "cli/subcommands.h"
 #include "mkimage/engine.h"
@@ -15,6 +18,7 @@
 int main(int argc, char **argv)
 {
         struct image_request req;
+        int r;
 
         /* Subcommands; everything else builds an image. */
         if (argc > 1 && strcmp(argv[1], "vars") == 0)
@@ -24,5 +28,9 @@ int main(int argc, char **argv)
 
         if (parse_options(argc, argv, &req) < 0 || check_inputs(&req) < 0)
                 return EXIT_FAILURE;
-        return image_build(&req) < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
+        r = image_build(&req);
+        /* SIGPIPE is ignored (base/output.h): a closed stdout shows here. */
+        if (fflush(stdout) != 0 || ferror(stdout))
+                r = log_error_errno(-(errno ?: EIO), "cannot write standard output");
+        return r < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
 }

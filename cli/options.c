@@ -289,6 +289,8 @@ int parse_options(int argc, char **argv, struct image_request *o)
                 return log_error(-EINVAL, "unknown architecture '%s': use %s", arch, arch_list());
         if (!o->output && !o->print_plan)
                 return log_error(-EINVAL, "no output: give -o IMAGE (or --print-plan)");
+        if (o->output && !*o->output)
+                return log_error(-EINVAL, "-o: the output path is empty");
         r = choose_boot(o, bootloader, uki);
         if (r < 0)
                 return r;

@@ -835,6 +835,29 @@ static int describe_disk_entry(struct content *c, int dir_fd, const char *name, 
         return read_disk_xattrs(c, fd, full);
 }
 
+static struct {
+        dev_t dev;
+        ino_t ino;
+} excluded[4];
+static size_t n_excluded;
+
+int content_exclude(dev_t dev, ino_t ino)
+{
+        if (n_excluded == ELEMENTSOF(excluded))
+                return -ENOSPC;
+        excluded[n_excluded].dev = dev;
+        excluded[n_excluded++].ino = ino;
+        return 0;
+}
+
+static bool is_excluded(const struct stat *st)
+{
+        for (size_t i = 0; i < n_excluded; i++)
+                if (excluded[i].dev == st->st_dev && excluded[i].ino == st->st_ino)
+                        return true;
+        return false;
+}
+
 static int next_directory_entry(struct content *c, const struct content_entry **ret)
 {
         struct stat st;
@@ -888,6 +911,11 @@ static int next_directory_entry(struct content *c, const struct content_entry **
                 }
                 if (fstatat(l->fd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
                         return log_error_errno(-errno, "%s: cannot stat %s", c->source, c->entry_path);
+                if (is_excluded(&st)) {
+                        free(c->entry_path);
+                        c->entry_path = NULL;
+                        continue;
+                }
                 r = describe_disk_entry(c, l->fd, name, &st);
                 if (r < 0)
                         return r;

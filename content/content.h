@@ -108,6 +108,12 @@ int content_read_block(struct content *c, const void **buf, size_t *len, int64_t
  * the root). -EINVAL for a ".." component or an empty name. Not logged. */
 int content_normalize_path(const char *name, char **ret);
 
+/* Leave the file or directory (dev, ino) out of every directory walk, with
+ * all under it: mkvmimage's own output and temporaries when they are inside
+ * ROOTFS (`mkvmimage ... . -o ./disk.img`). A short fixed list: -ENOSPC
+ * when full. */
+int content_exclude(dev_t dev, ino_t ino);
+
 /* The source as given to content_open(), for messages. */
 const char *content_source(const struct content *c);
 

@@ -6,19 +6,21 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "base/log.h"
+#include "base/output.h"
 #include "base/size.h"
 #include "base/util.h"
+#include "content/content.h"
 #include "content/spool.h"
 #include "esp/bootfiles.h"
 #include "mkimage/gpt.h"
 #include "mkimage/handler.h"
 #include "mkimage/layout.h"
-#include "mkimage/output.h"
 #include "mkimage/plan.h"
 #include "mkimage/uefivars.h"
 
@@ -72,8 +74,10 @@ static int find_root_partition(const struct layout *l, size_t *ret)
  * unless the root partition's size is fixed and the stream can go straight
  * into the file system.
  */
-static int prepare_rootfs(const struct image_request *req, const struct layout *l, struct rootfs *rf)
+static int prepare_rootfs(const struct image_request *req, const struct layout *l, const struct output *out,
+                          struct rootfs *rf)
 {
+        _cleanup_free_ char *near = output_run_path(out, "spool");
         const struct layout_partition *root;
         struct fs_need need = { 0 };
         bool sized;
@@ -86,10 +90,19 @@ static int prepare_rootfs(const struct image_request *req, const struct layout *
         root = &l->parts[rf->part];
         sized = root->size_mode == SIZE_FIXED;
 
+        if (!near)
+                return log_error(-ENOMEM, "out of memory");
         if (strcmp(req->rootfs, "-") == 0) {
                 if (sized && !boot_choice_needs_rootfs(req->boot.choice))
                         return 0;
-                r = spool_stdin(req->output ? req->output : "./-", &rf->spool_fd);
+                r = spool_stdin(near, &rf->spool_fd);
+                if (r < 0)
+                        return r;
+                snprintf(rf->spool_path, sizeof(rf->spool_path), "/proc/self/fd/%d", rf->spool_fd);
+                rf->source = rf->spool_path;
+        } else if (spool_needed(req->rootfs)) {
+                /* A FIFO or a pipe (`<(tar c ...)`) is read once, here. */
+                r = spool_path(near, req->rootfs, &rf->spool_fd);
                 if (r < 0)
                         return r;
                 snprintf(rf->spool_path, sizeof(rf->spool_path), "/proc/self/fd/%d", rf->spool_fd);
@@ -159,9 +172,9 @@ static int prepare_esp_and_vars(const struct image_request *req, const struct pl
 }
 
 static int write_image(const struct image_request *req, const struct plan *plan, const struct rootfs *rf,
-                       const struct esp_extra *x, const struct image_vars *vars)
+                       const struct esp_extra *x, const struct image_vars *vars, struct output *out)
 {
-        struct output out;
+        mode_t mask = umask(0);
         struct esp_request esp = {
                 .removable_file = plan->arch->removable_file,
                 .pe_machine = plan->arch->pe_machine,
@@ -185,33 +198,25 @@ static int write_image(const struct image_request *req, const struct plan *plan,
         };
         int r;
 
+        umask(mask);
         r = partitions_check(&job);
         if (r < 0)
                 return r;
-        r = output_create(&out, req->output, plan->disk_size, req->force);
+        r = output_create_file(out, plan->disk_size);
         if (r < 0)
                 return r;
-        job.image_path = out.tmp_path;
-        job.fd = out.fd;
+        job.image_path = out->tmp_path;
+        job.fd = out->fd;
 
-        r = gpt_write(out.fd, req->output, plan);
+        r = gpt_write(out->fd, req->output, plan);
         if (r >= 0)
                 r = partitions_write(&job);
         if (r >= 0)
-                r = output_commit(&out);
-        if (r < 0) {
-                explain_if_disk_full(out.fd, req->output);
-                output_abort(&out);
-                return r;
-        }
-        return 0;
-}
-
-static void bootfiles_releasep(struct bootfiles *b)
-{
-        if (b->dir)
-                output_forget_dir();
-        bootfiles_release(b);
+                /* An image is an ordinary file: the umask decides. */
+                r = output_commit(out, 0666 & ~mask);
+        if (r < 0)
+                explain_if_disk_full(out->fd, req->output);
+        return r;
 }
 
 static ssize_t find_esp(const struct layout *l)
@@ -227,23 +232,24 @@ static ssize_t find_esp(const struct layout *l)
  * large enough for what they put on it.
  */
 static int discover_boot_chain(const struct image_request *req, const struct layout *l, const struct rootfs *rf,
-                               struct bootfiles *bf, struct bootchain *bc, uint64_t *needed)
+                               const struct output *out, struct bootfiles *bf, struct bootchain *bc, uint64_t *needed)
 {
+        _cleanup_free_ char *near = output_run_path(out, "boot");
         ssize_t esp = find_esp(l);
         int r;
 
         if (esp < 0)
                 return log_error(-EINVAL, "layout %s has no ESP to put the boot chain on", l->path);
-        r = bootfiles_extract(rf->source, req->output ? req->output : "./-", &(struct bootfiles_want) {
+        if (!near)
+                return log_error(-ENOMEM, "out of memory");
+        /* In the run directory: removed with it, whatever ends the run. */
+        r = bootfiles_extract(rf->source, near, &(struct bootfiles_want) {
                                       .grub_format = req->arch->grub_format,
                                       .kernel = req->boot.kernel,
                                       .initrd = req->boot.initrd,
                               }, bf);
         if (r < 0)
                 return r;
-        r = output_cleanup_dir(bf->dir);
-        if (r < 0)
-                return log_error_errno(r, "cannot arrange the cleanup of %s", bf->dir);
         r = bootchain_discover(bf, req->arch, l->parts[rf->part].fs, &req->boot, bc);
         if (r < 0)
                 return r;
@@ -263,6 +269,24 @@ static int build_boot_chain(const struct image_request *req, const struct plan *
         root->layout->fs->id_string(&root->fs_ids, fs_id, sizeof(fs_id));
         return bootchain_build(bc, bf, &(struct boot_root) { .partuuid = partuuid, .fs_id = fs_id },
                                req->boot.cmdline, plan->clamp_time);
+}
+
+/*
+ * ROOTFS may hold the output (`mkvmimage ... . -o ./disk.img`): the run
+ * directory and an existing target are left out of the root, which never
+ * holds our own files.
+ */
+static int exclude_own_files(const struct output *out)
+{
+        struct stat st;
+        int r;
+
+        if (stat(out->rundir, &st) < 0)
+                return log_error_errno(-errno, "cannot stat %s", out->rundir);
+        r = content_exclude(st.st_dev, st.st_ino);
+        if (r >= 0 && out->target && stat(out->target, &st) == 0)
+                r = content_exclude(st.st_dev, st.st_ino);
+        return r < 0 ? log_error_errno(r, "cannot leave %s out of ROOTFS", out->rundir) : 0;
 }
 
 static void layout_freep(struct layout **l)
@@ -286,11 +310,12 @@ static int print_plan(const struct image_request *req, const struct plan *plan)
 
 int image_build(const struct image_request *req)
 {
+        _cleanup_(output_abort) struct output out = { .fd = -1 };
         _cleanup_(layout_freep) struct layout *layout = NULL;
         _cleanup_(plan_freep) struct plan *plan = NULL;
         _cleanup_free_ uint64_t *needed = NULL;
         _cleanup_(rootfs_done) struct rootfs rootfs = { .spool_fd = -1 };
-        _cleanup_(bootfiles_releasep) struct bootfiles bootfiles = { .dir_fd = -1, .root_fd = -1 };
+        _cleanup_(bootfiles_release) struct bootfiles bootfiles = { .dir_fd = -1, .root_fd = -1 };
         _cleanup_(bootchain_free) struct bootchain bootchain = { 0 };
         _cleanup_(image_vars_free) struct image_vars vars = { 0 };
         _cleanup_(esp_extra_free) struct esp_extra esp_extra = { 0 };
@@ -298,11 +323,13 @@ int image_build(const struct image_request *req)
         char size[32];
         int r;
 
-        if (req->output && !req->print_plan) {
-                r = output_check(req->output, req->force);
-                if (r < 0)
-                        return r;
-        }
+        /* Before the first temporary exists: the run directory holds them all. */
+        r = output_begin(&out, req->print_plan ? NULL : req->output, req->force ? OUTPUT_FORCE : 0);
+        if (r < 0)
+                return r;
+        r = exclude_own_files(&out);
+        if (r < 0)
+                return r;
         r = layout_load(req->layout, &layout);
         if (r < 0)
                 return r;
@@ -311,13 +338,13 @@ int image_build(const struct image_request *req)
         if (!needed)
                 return log_error(-ENOMEM, "out of memory");
         if (req->rootfs) {
-                r = prepare_rootfs(req, layout, &rootfs);
+                r = prepare_rootfs(req, layout, &out, &rootfs);
                 if (r < 0)
                         return r;
                 needed[rootfs.part] = rootfs.needed;
         }
         if (chain) {
-                r = discover_boot_chain(req, layout, &rootfs, &bootfiles, &bootchain, needed);
+                r = discover_boot_chain(req, layout, &rootfs, &out, &bootfiles, &bootchain, needed);
                 if (r < 0)
                         return r;
         }
@@ -344,7 +371,7 @@ int image_build(const struct image_request *req)
         r = prepare_esp_and_vars(req, plan, chain ? &bootchain : NULL, &vars, &esp_extra);
         if (r < 0)
                 return r;
-        r = write_image(req, plan, req->rootfs ? &rootfs : NULL, &esp_extra, &vars);
+        r = write_image(req, plan, req->rootfs ? &rootfs : NULL, &esp_extra, &vars, &out);
         if (r < 0)
                 return r;
         log_info("%s: %s image for %s, %zu partitions", req->output,

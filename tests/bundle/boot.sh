@@ -35,7 +35,7 @@ if [ "$format" = dir ]; then
 else
         out=$WORK/$name.$format
         bundle --arch "$arch" "$img" -o "$out"
-        [ -z "$(find "$WORK" -maxdepth 1 -name ".$name*")" ] || fail "a temporary was left: $(ls -A "$WORK")"
+        [ -z "$(find "$WORK" -maxdepth 1 \( -name ".$name*" -o -name '.mkvmimage-*' \))" ] || fail "a temporary was left: $(ls -A "$WORK")"
         case $format in
         tar) cat "$out" ;;
         tar.gz) gzip -dc "$out" ;;

@@ -19,18 +19,20 @@ sgdisk -v "$out" | grep >/dev/null "No problems found" || fail "--force did not 
 pass "--force replaces it"
 rm -f "$out"
 
-# A FIFO as the bootloader holds mkvmimage in open() after the temporary
-# image exists: a deterministic moment to interrupt it.
+# A FIFO as the bootloader holds mkvmimage in open() after its run directory
+# (.mkvmimage-XXXXXX) exists: a deterministic moment to interrupt it.
 for sig in TERM INT; do
         rm -f "$WORK/fifo"
         mkfifo "$WORK/fifo"
-        "$MKVMIMAGE" -q --arch aa64 --bootloader "$WORK/fifo" -o "$out" 2>/dev/null &
+        # A background job of a script starts with SIGINT ignored, and
+        # mkvmimage keeps what was ignored at start: give it the default.
+        env --default-signal=INT "$MKVMIMAGE" -q --arch aa64 --bootloader "$WORK/fifo" -o "$out" 2>/dev/null &
         pid=$!
         for _ in $(seq 1 100); do
                 ls -A "$WORK/out" | grep >/dev/null . && break
                 sleep 0.1
         done
-        ls -A "$WORK/out" | grep >/dev/null '^\.disk\.img\.' || fail "SIG$sig: no temporary file appeared"
+        ls -A "$WORK/out" | grep >/dev/null '^\.mkvmimage-' || fail "SIG$sig: no run directory appeared"
         sleep 0.2
         kill -s "$sig" "$pid"
         rc=0
