@@ -19,14 +19,17 @@ sgdisk -v "$out" | grep >/dev/null "No problems found" || fail "--force did not 
 pass "--force replaces it"
 rm -f "$out"
 
-# A FIFO as the bootloader holds mkvmimage in open() after its run directory
-# (.mkvmimage-XXXXXX) exists: a deterministic moment to interrupt it.
+# ROOTFS given as a FIFO whose writer stalls holds mkvmimage while it spools
+# the FIFO into its run directory (.mkvmimage-XXXXXX): a deterministic
+# moment to interrupt it. (A FIFO as --bootloader is refused at once.)
 for sig in TERM INT; do
         rm -f "$WORK/fifo"
         mkfifo "$WORK/fifo"
+        sleep 60 > "$WORK/fifo" &
+        writer=$!
         # A background job of a script starts with SIGINT ignored, and
         # mkvmimage keeps what was ignored at start: give it the default.
-        env --default-signal=INT "$MKVMIMAGE" -q --arch aa64 --bootloader "$WORK/fifo" -o "$out" 2>/dev/null &
+        env --default-signal=INT "$MKVMIMAGE" -q --arch aa64 --bootloader "$aa64" "$WORK/fifo" -o "$out" 2>/dev/null &
         pid=$!
         for _ in $(seq 1 100); do
                 ls -A "$WORK/out" | grep >/dev/null . && break
@@ -38,6 +41,8 @@ for sig in TERM INT; do
         rc=0
         wait "$pid" || rc=$?
         [ $rc -ne 0 ] || fail "SIG$sig: exit status 0"
+        kill "$writer" 2>/dev/null || true
+        wait "$writer" 2>/dev/null || true
         [ -z "$(ls -A "$WORK/out")" ] || fail "SIG$sig: left $(ls -A "$WORK/out")"
         pass "SIG$sig while writing: nothing left (exit $rc)"
 done
