@@ -62,7 +62,8 @@ static int spool_fd(const char *near, int in, const char *what, int *ret_fd)
                 total += (uint64_t)n;
         }
         if (total == 0)
-                return log_error(-EINVAL, "%s is empty: expected an archive (e.g. tar -C rootfs -c . | mkvmimage ... -)", what);
+                return log_error(-EINVAL, "%s is empty, not an archive (an empty root needs an empty "
+                                 "archive, e.g. tar -cf - -T /dev/null)", what);
         *ret_fd = fd;
         fd = -1;
         return 0;

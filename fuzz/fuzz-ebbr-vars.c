@@ -25,17 +25,11 @@
 #include "base/byteorder.h"
 #include "firmware/ebbr-vars.h"
 #include "firmware/varstore.h"
+#include "fuzz-vars.h"
 
 #define HEADER_SIZE 24   /* reserved, magic, length (u32 at 16), CRC32 (u32 at 20) */
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-static bool same_var(const struct efi_var *a, const struct efi_var *b)
-{
-        return strcmp(a->name, b->name) == 0 && memcmp(&a->vendor, &b->vendor, sizeof(a->vendor)) == 0 &&
-               a->attributes == b->attributes && a->size == b->size &&
-               (a->size == 0 || memcmp(a->data, b->data, a->size) == 0);
-}
 
 /* Write vars with ebbr_vars_build() and read them back. */
 static void round_trip(const struct efi_var *vars, size_t n)
@@ -51,7 +45,7 @@ static void round_trip(const struct efi_var *vars, size_t n)
                 abort();
         }
         for (size_t i = 0; i < n; i++)
-                if (!same_var(&vars[i], &again[i])) {
+                if (!fuzz_same_var(&vars[i], &again[i])) {
                         fprintf(stderr, "fuzz-ebbr-vars: variable %zu (%s) changed in a round trip\n", i, vars[i].name);
                         abort();
                 }

@@ -23,6 +23,7 @@
 
 #include "firmware/edk2-vars.h"
 #include "firmware/varstore.h"
+#include "fuzz-vars.h"
 #include "fuzz-input.h"
 
 static int rewritten = -1;     /* the round trip's store */
@@ -30,13 +31,6 @@ static uint8_t *empty_store;   /* the region of a store without variables */
 static uint8_t *region;
 static FILE *null;
 static int fd = -1;
-
-static bool same_var(const struct efi_var *a, const struct efi_var *b)
-{
-        return strcmp(a->name, b->name) == 0 && memcmp(&a->vendor, &b->vendor, sizeof(a->vendor)) == 0 &&
-               a->attributes == b->attributes && a->size == b->size &&
-               (a->size == 0 || memcmp(a->data, b->data, a->size) == 0);
-}
 
 /* Write vars with edk2_vars_write() and read them back. */
 static void round_trip(const struct efi_var *vars, size_t n)
@@ -52,7 +46,7 @@ static void round_trip(const struct efi_var *vars, size_t n)
                 abort();
         }
         for (size_t i = 0; i < n; i++)
-                if (!same_var(&vars[i], &again[i])) {
+                if (!fuzz_same_var(&vars[i], &again[i])) {
                         fprintf(stderr, "fuzz-edk2-vars: variable %zu (%s) changed in a round trip\n", i, vars[i].name);
                         abort();
                 }

@@ -41,18 +41,3 @@ part_field() {
 # part_offset IMG N: byte offset of partition N.
 part_offset() { echo $(( $(part_field "$1" "$2" start) * 512 )); }
 
-# expect_failure DESCRIPTION PATTERN CMD...: CMD must exit non-zero, print a
-# message matching PATTERN (grep -E), and leave no output or temporary file
-# in $WORK/out.
-expect_failure() {
-        local what=$1 pattern=$2 rc=0
-        shift 2
-        rm -rf "$WORK/out"
-        mkdir -p "$WORK/out"
-        "$@" >"$WORK/stdout" 2>"$WORK/stderr" || rc=$?
-        [ "$rc" -ne 0 ] || fail "$what: exit status 0"
-        grep -Eq -- "$pattern" "$WORK/stderr" ||
-                fail "$what: message does not match /$pattern/: $(cat "$WORK/stderr")"
-        [ -z "$(ls -A "$WORK/out")" ] || fail "$what: left files behind: $(ls -A "$WORK/out")"
-        pass "$what: $(tail -n 1 "$WORK/stderr")"
-}

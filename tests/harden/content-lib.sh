@@ -33,21 +33,6 @@ fsck_clean() {
                 { cat "$WORK/fsck.log" >&2; fail "e2fsck -fn: errors in $1"; }
 }
 
-# expect_refused WHAT PATTERN CMD...: CMD exits non-zero, says PATTERN
-# (grep -E) and leaves nothing in $WORK/out (where CMD writes).
-expect_refused() {
-        local what=$1 pattern=$2 rc=0
-        shift 2
-        rm -rf "$WORK/out"
-        mkdir -p "$WORK/out"
-        "$@" >"$WORK/stdout" 2>"$WORK/stderr" || rc=$?
-        [ "$rc" -ne 0 ] || fail "$what: exit status 0 (accepted)"
-        grep -Eq -- "$pattern" "$WORK/stderr" ||
-                fail "$what: message does not match /$pattern/: $(cat "$WORK/stderr")"
-        [ -z "$(ls -A "$WORK/out")" ] || fail "$what: left files behind: $(ls -A "$WORK/out")"
-        pass "$what: $(grep -v 'warning: no bootloader' "$WORK/stderr" | tail -n 1)"
-}
-
 # compare_extracted DIR IMAGE: every regular file under DIR (as GNU cpio or
 # tar extracted it) has the same bytes in the image's root (debugfs dump,
 # cmp), the same link count (debugfs stat), and names of one inode in DIR

@@ -8,18 +8,18 @@
 
 run() { "$MKVMIMAGE" -q --arch aa64 --bootloader none "$@"; }
 
-expect_refused "text on standard input" "expected a directory or a tar, cpio or zip archive" \
+expect_failure "text on standard input" "expected a directory or a tar, cpio or zip archive" \
         sh -c 'printf "garbage\n" | "$0" -q --arch aa64 --bootloader none - -o "$1"' "$MKVMIMAGE" "$WORK/out/x.img"
 printf '#mtree\n./etc type=dir\n./etc/passwd type=file mode=0644\n' >"$WORK/mtree.txt"
-expect_refused "an mtree description" "mtree.txt: .*expected a directory or a tar, cpio or zip archive" \
+expect_failure "an mtree description" "mtree.txt: .*expected a directory or a tar, cpio or zip archive" \
         run "$WORK/mtree.txt" -o "$WORK/out/x.img"
 printf 'garbage\n' | gzip >"$WORK/garbage.gz"
-expect_refused "compressed text" "garbage.gz: .*expected a directory or a tar, cpio or zip archive" \
+expect_failure "compressed text" "garbage.gz: .*expected a directory or a tar, cpio or zip archive" \
         run "$WORK/garbage.gz" -o "$WORK/out/x.img"
 : >"$WORK/empty.tar"
-expect_refused "a 0-byte file" "empty.tar is empty, not an archive" run "$WORK/empty.tar" -o "$WORK/out/x.img"
-expect_refused "/dev/null" "/dev/null is empty, not an archive" run /dev/null -o "$WORK/out/x.img"
-expect_refused "empty standard input" "standard input is empty" \
+expect_failure "a 0-byte file" "empty.tar is empty, not an archive" run "$WORK/empty.tar" -o "$WORK/out/x.img"
+expect_failure "/dev/null" "/dev/null is empty, not an archive" run /dev/null -o "$WORK/out/x.img"
+expect_failure "empty standard input" "standard input is empty" \
         sh -c '"$0" -q --arch aa64 --bootloader none - -o "$1" </dev/null' "$MKVMIMAGE" "$WORK/out/x.img"
 
 # An empty archive given on purpose: an empty root (lost+found only).
