@@ -40,15 +40,11 @@ static void round_trip(const struct efi_var *vars, size_t n)
 
         if (ebbr_vars_build(vars, n, &file, &size) < 0)
                 return;   /* not every readable file is one we would write */
-        if (ebbr_vars_parse(file, size, "rewritten fuzz input", &again, &n_again) < 0 || n_again != n) {
-                fprintf(stderr, "fuzz-ebbr-vars: the file written from %zu variables reads back as %zu\n", n, n_again);
+        if (ebbr_vars_parse(file, size, "rewritten fuzz input", &again, &n_again) < 0) {
+                fprintf(stderr, "fuzz-ebbr-vars: the file written from %zu variables does not read back\n", n);
                 abort();
         }
-        for (size_t i = 0; i < n; i++)
-                if (!fuzz_same_var(&vars[i], &again[i])) {
-                        fprintf(stderr, "fuzz-ebbr-vars: variable %zu (%s) changed in a round trip\n", i, vars[i].name);
-                        abort();
-                }
+        fuzz_check_round_trip("fuzz-ebbr-vars", vars, n, again, n_again);
         efi_vars_free(again, n_again);
         free(file);
 }
